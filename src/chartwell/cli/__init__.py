@@ -1,0 +1,1 @@
+"""The ``chartwell`` command line: one module per command group, each calling services."""

@@ -1,0 +1,1 @@
+"""Users, roles, the audit chain, disclosures, de-identification and crypto."""

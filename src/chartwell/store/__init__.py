@@ -1,0 +1,1 @@
+"""The record store: SQLAlchemy tables, repository functions and Alembic migrations."""

@@ -1,0 +1,38 @@
+"""Helpers shared by the test modules (imported as ``support``; pytest puts tests/ on sys.path).
+
+An environment gap (no ../shared/data, no PostgreSQL binaries, no Chromium) skips a test with a
+reason on a developer's machine; under CI (``CHARTWELL_CI=1``) the same gap fails it, so CI can
+never pass by skipping.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def in_ci() -> bool:
+    return os.environ.get("CHARTWELL_CI") == "1"
+
+
+def unavailable(reason: str) -> None:
+    """Skip because something the machine lacks is needed; fail instead under CI."""
+    if in_ci():
+        pytest.fail(f"CHARTWELL_CI=1 and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def test_data_root() -> Path:
+    return Path(os.environ.get("CHARTWELL_TEST_DATA", REPO.parent / "shared" / "data"))
+
+
+def shared_data(relative: str) -> Path:
+    """A path inside the shared test data, or skip (fail under CI) when it is absent."""
+    path = test_data_root() / relative
+    if not path.exists():
+        unavailable(f"test data {path} is absent (set CHARTWELL_TEST_DATA to ../shared/data)")
+    return path
