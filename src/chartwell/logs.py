@@ -14,7 +14,7 @@ ROOT = "chartwell"
 
 _PHI_PATTERNS = [
     (re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), "[SSN]"),
-    (re.compile(r"\b(?:\(\d{3}\)\s*|\d{3}[-. ])\d{3}[-. ]\d{4}\b"), "[PHONE]"),
+    (re.compile(r"(?:\(\d{3}\)\s*|\b\d{3}[-. ])\d{3}[-. ]\d{4}\b"), "[PHONE]"),
     (re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.-]+\b"), "[EMAIL]"),
     (re.compile(r"\b(?:19|20)\d{2}-\d{2}-\d{2}\b"), "[DATE]"),
     (re.compile(r"\bMRN[:# ]*\w+", re.IGNORECASE), "[MRN]"),

@@ -187,6 +187,9 @@ class DocumentVersion:
     signed_at: datetime | None = None
     reason: str | None = None  # why an amendment or addendum was made
     content_type: str = "text/plain"
+    number: int | None = None  # 1, 2, ... once stored
+    recorded_by: str | None = None
+    recorded_at: datetime | None = None
 
 
 @dataclass(slots=True)

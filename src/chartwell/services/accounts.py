@@ -22,6 +22,7 @@ from chartwell.services import audit
 from chartwell.services.actor import Actor
 from chartwell.settings import get_settings
 from chartwell.store import tables as t
+from chartwell.store.db import transaction
 
 USERNAME_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789._-")
 # A fixed Argon2 hash checked when the user does not exist, so a wrong name costs as much
@@ -110,7 +111,9 @@ def login(
     attempt = Actor(username=username[:80], role=Role(row.role) if row else Role.PROVIDER,
                     user_id=row.id if row else None, source_ip=source_ip)
     if row is None:
-        audit.record(session, attempt, "auth.login", outcome="failed", details={"kind": kind})
+        # in a transaction of its own: the caller's unit of work is rolled back by the error
+        with transaction(session.get_bind()) as own:
+            audit.record(own, attempt, "auth.login", outcome="failed", details={"kind": kind})
         raise Unauthenticated("the user name or password is wrong")
     secret = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(32) if kind == "web" else None
@@ -161,3 +164,16 @@ def user_actor(*, session: Session, username: str, source_ip: str | None = None)
     if row is None or not row.active:
         raise NotFound(f"no active user named {username}")
     return Actor(username=row.username, role=Role(row.role), user_id=row.id, source_ip=source_ip)
+
+
+def set_password(*, session: Session, actor: Actor, username: str, password: str) -> None:
+    """An administrator's password reset; every open session of the user ends with it."""
+    audit.authorize(session, actor, Permission.USER_MANAGE)
+    if problem := password_problem(password):
+        raise InvalidInput(problem)
+    row = session.scalar(select(t.UserRow).where(t.UserRow.username == username))
+    if row is None:
+        raise NotFound(f"no user named {username}")
+    row.password_hash = hash_password(password)
+    session.execute(update(t.AuthSessionRow).where(t.AuthSessionRow.user_id == row.id).values(revoked=True))
+    audit.record(session, actor, "user.password_reset", resource_type="User", resource_id=row.id)

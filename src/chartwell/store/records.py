@@ -18,6 +18,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from chartwell.domain import records as d
+from chartwell.domain.npi import npi_problem
+from chartwell.errors import InvalidInput, Position
 from chartwell.store import tables as t
 
 CHUNK = 500
@@ -154,6 +156,7 @@ def content_hash(text: str) -> str:
 
 def _version_row(document_id: uuid.UUID, number: int, version: d.DocumentVersion, recorded_by: str) -> dict:
     row = asdict(version)
+    del row["number"]
     row.update(
         document_id=document_id,
         version=number,
@@ -236,8 +239,17 @@ def write_source_resources(
     _upsert(session, t.SourceResourceRow, rows, WriteCounts())
 
 
+def _check_npis(batch: d.RecordBatch) -> None:
+    """A provider or organization NPI is stored only when its check digit holds."""
+    for kind, items in (("Provider", batch.providers), ("Organization", batch.organizations)):
+        for item in items:
+            if item.npi and (problem := npi_problem(item.npi)):
+                raise InvalidInput(problem, Position(resource=f"{kind} {item.source_key or item.id}", field="npi"))
+
+
 def write_batch(session: Session, batch: d.RecordBatch, *, recorded_by: str) -> WriteCounts:
     """Write every part of ``batch`` in foreign-key order inside the caller's transaction."""
+    _check_npis(batch)
     counts = WriteCounts()
     _write_flat(session, t.OrganizationRow, batch.organizations, counts)
     _write_flat(session, t.ProviderRow, batch.providers, counts)
@@ -258,3 +270,30 @@ def write_batch(session: Session, batch: d.RecordBatch, *, recorded_by: str) -> 
 
 def count_rows(session: Session, table: type[t.Base]) -> int:
     return session.scalar(select(func.count()).select_from(table)) or 0
+
+
+def source_resource_states(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, tuple[str, bool]]:
+    """(content hash, linked) of each received resource among ``ids`` that the store holds;
+    intake skips one that arrives again unchanged and linked."""
+    ids = list(dict.fromkeys(ids))
+    states: dict[uuid.UUID, tuple[str, bool]] = {}
+    row = t.SourceResourceRow
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for found, digest, linked in session.execute(
+            select(row.id, row.content_hash, row.linked).where(row.id.in_(chunk))
+        ):
+            states[found] = (digest, bool(linked))
+    return states
+
+
+def unlinked_source_resources(
+    session: Session, *, after: uuid.UUID | None = None, limit: int = CHUNK
+) -> list[tuple[uuid.UUID, str, str, str]]:
+    """(id, resource type, resource id, content) of received resources not linked to a patient
+    yet, in id order from ``after``, a page at a time."""
+    row = t.SourceResourceRow
+    query = select(row.id, row.resource_type, row.resource_id, row.content).where(row.linked.is_(False))
+    if after is not None:
+        query = query.where(row.id > after)
+    return [tuple(found) for found in session.execute(query.order_by(row.id).limit(limit))]
