@@ -1,0 +1,1 @@
+"""Code systems and their releases: loaders for the official files, lookup and search."""
