@@ -1,0 +1,1 @@
+"""One router per resource; each route declares its permission and calls one service."""

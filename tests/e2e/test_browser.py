@@ -1,0 +1,140 @@
+"""A real browser against the real server: Debian's chromium driven by Playwright, uvicorn on a
+loopback port, a SQLite store with synthetic patients. Sign in, search, open the chart and a note."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from chartwell.api.app import create_app
+from chartwell.compliance.roles import Role
+from chartwell.domain.records import RecordBatch
+from chartwell.store.db import transaction
+from chartwell.store.records import write_batch
+from chartwell.synth import generate
+from integration.records_fixture import HOSTILE, IDS, PASSWORD, add_user, load_records
+from support import unavailable
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+SCREENSHOT = Path("/tmp/chartwell-chart.png")
+SEED, PATIENTS = 20261124, 6
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def synthetic(sqlite_store) -> RecordBatch:
+    """Synthetic patients from the generator, plus the small hand-made record (with its
+    hostile note); returns the first generated patient's batch."""
+    records = generate(seed=SEED, patients=PATIENTS)
+    with transaction(sqlite_store) as session:
+        write_batch(session, records.reference, recorded_by="synth")
+        for batch in records.patients:
+            write_batch(session, batch, recorded_by="synth")
+    load_records(sqlite_store)
+    add_user(sqlite_store, "coder1", Role.CODER)
+    return records.patients[0]
+
+
+@pytest.fixture
+def server(sqlite_store, synthetic) -> Iterator[str]:
+    """uvicorn serving the app in a thread of this process, over the test's store."""
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(engine=sqlite_store), host="127.0.0.1", port=port, log_level="warning",
+                            access_log=False, lifespan="off")
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uvicorn_server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start within 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uvicorn_server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(server):
+    if not CHROMIUM.exists():
+        unavailable("Debian chromium (/usr/bin/chromium) is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        context = browser.new_context(base_url=server, viewport={"width": 1360, "height": 900})
+        page = context.new_page()
+        # console errors (a CSP refusal shows here), script errors, failed loads, any dialog
+        page.problems = []
+        page.on("console", lambda message: message.type == "error" and page.problems.append(message.text))
+        page.on("pageerror", lambda error: page.problems.append(str(error)))
+        page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
+        page.on("dialog", lambda dialog: (page.problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
+        yield page
+        context.close()
+        browser.close()
+
+
+def sign_in(page) -> None:
+    page.goto("/patients")
+    assert page.url.endswith("/login"), page.url
+    page.fill("#username", "coder1")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url("**/patients")
+    header = page.inner_text("header.topbar")
+    assert "coder1" in header and "Coder" in header
+
+
+def test_sign_in_search_open_chart_and_note(page, synthetic):
+    patient, document = synthetic.patients[0], synthetic.documents[0]
+    sign_in(page)
+    page.fill("#q", f"{patient.given_names.split()[0]} {patient.family_name} {patient.birth_date.isoformat()}")
+    page.press("#q", "Enter")
+    page.wait_for_selector("#results")
+    assert page.locator("#results tbody tr").count() == 1
+    page.click(f"#results a:has-text('{patient.family_name}, {patient.given_names}')")
+    page.wait_for_url(f"**/patients/{patient.id}")
+
+    assert f"{patient.family_name}, {patient.given_names}" in page.inner_text(".banner")
+    assert page.locator("#encounters tbody tr").count() == len(synthetic.encounters)
+    page.screenshot(path=str(SCREENSHOT), full_page=True)
+
+    page.click(f"a[href='/documents/{document.id}']")
+    page.wait_for_url(f"**/documents/{document.id}")
+    shown = page.inner_text("pre.note-text")
+    expected = document.versions[-1].text
+    assert expected.splitlines()[0] in shown and expected.splitlines()[-1].strip() in shown
+    assert page.inner_text(".doc-head h1") == document.title
+
+    page.click("button:has-text('Sign out')")
+    page.wait_for_url("**/login")
+    assert page.problems == []
+
+
+def test_hostile_text_stays_text_in_the_browser(page):
+    sign_in(page)
+    page.goto(f"/patients?q={HOSTILE}")
+    assert HOSTILE in page.input_value("#q")
+    page.goto(f"/patients/{IDS.alpha}")
+    assert f"Scanned letter {HOSTILE}" in page.inner_text("body")
+    page.goto(f"/documents/{IDS.hostile_note}")
+    assert f"Letter text {HOSTILE} end." in page.inner_text("pre.note-text")
+    assert page.locator("pre.note-text script, pre.note-text img").count() == 0
+    assert page.problems == []
