@@ -1,0 +1,189 @@
+"""The ICD-10-CM Alphabetic Index XML (``icd10cm_index_YYYY.xml``, ``icd10cm_eindex_YYYY.xml``;
+schema ``icd10cm_index.xsd``) and a third party's flattened CSV of the FY2025 index.
+
+**The XML**: ``ICD10CM.index`` > ``letter`` > ``mainTerm`` > ``term level="1"`` > ``term
+level="2"`` ... Each term has a ``title`` whose nonessential modifiers are in ``<nemod>``
+(``<title>Abuse<nemod>(adult) (child)</nemod></title>``) and may have ``see``, ``seeAlso``,
+``code``, ``manif`` (a manifestation code, printed in brackets after the code), ``seecat`` /
+``subcat`` (printed "see category T71" / "see subcategory T75.0"), ``warning`` and subterms.
+Each main term becomes an :class:`IndexTerm` tree (main term level 0, subterms at their
+``level``); ``seecat`` and ``subcat`` become ``see="category T71"`` / ``see="subcategory
+T75.0"`` as printed; ``warning`` is not kept (the model has no place for it). The Neoplasm and
+Drug tables use the same schema with an ``indexHeading``: read them with
+:mod:`chartwell.codesets.icd10cm.tables`; this reader refuses them.
+
+Titles: the nonessential words are taken out of the title and the rest joined as printed
+(``Caustic<nemod>(s)</nemod> NEC`` -> title ``Caustic NEC``, nonessential ``["s"]``). A
+``<nemod>`` that is a run of parenthesised groups gives one item per group, without its
+parentheses; one that mixes in loose words (a few dozen, e.g. ``(bile) duct (common)``) is kept
+whole as a single item rather than guessed apart. A few terms are nothing but nonessential
+words (``<title><nemod>(somatoform)</nemod></title>`` under "persistent"): their title is ``""``.
+
+**The CSV** (``ICD10CM_2025_Index.csv``, RE-FORMATTED, lossy; columns ``RowID, Letter, Level,
+Term, See, SeeAlso, NonEssModif, Code``; one row per main term (level 0) or subterm in document
+order) gives the same trees. It has no ``manif``, ``seecat``, ``subcat`` or ``warning``.
+"""
+
+from __future__ import annotations
+
+import csv
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from os import PathLike
+from typing import BinaryIO, TextIO
+
+from chartwell.codesets.icd10cm._common import (
+    bad,
+    decompression_errors,
+    open_binary,
+    open_text,
+    source_name,
+)
+from chartwell.codesets.icd10cm._xml import Located, iter_elements, text
+from chartwell.codesets.model import IndexTerm
+
+CSV_COLUMNS = ("RowID", "Letter", "Level", "Term", "See", "SeeAlso", "NonEssModif", "Code")
+MAX_LEVEL = 9  # the schema's limit on term@level
+
+
+# -- XML -----------------------------------------------------------------------------------
+
+
+def read_index(stream: BinaryIO, *, source: str | None = None) -> Iterator[IndexTerm]:
+    """Yield each main term of an index XML (a binary stream) with its subterms, in order."""
+    name = source_name(stream, source)
+    for found in iter_elements(stream, root="ICD10CM.index", tags={"mainTerm", "indexHeading"},
+                               source=name):
+        if found.element.tag == "indexHeading":
+            raise bad("this file has an <indexHeading>: it is a Neoplasm or Drug table, not an "
+                      "index (read it with read_table)", name, found.line)
+        yield _term(found.element, 0, found, name)
+
+
+def read_index_file(path: str | PathLike[str]) -> Iterator[IndexTerm]:
+    """Yield the main terms of an index XML file (``.xz`` is decompressed on the fly)."""
+    with open_binary(path) as stream, decompression_errors(str(path)):
+        yield from read_index(stream, source=str(path))
+
+
+def _term(element: ET.Element, level: int, where: Located, source: str | None) -> IndexTerm:
+    title, nonessential = split_title(element.find("title"), element.find("diff"))
+    if not title and not nonessential:
+        raise bad(f"a <{element.tag}> has no title", source, where.line_of(element), "title")
+    term = IndexTerm(title=title, level=level, nonessential=nonessential,
+                     code=text(element.find("code")) or None,
+                     manifestation_code=text(element.find("manif")) or None,
+                     see=_see(element), see_also=text(element.find("seeAlso")) or None)
+    for child in element.findall("term"):
+        term.subterms.append(_term(child, _level(child, level, where, source), where, source))
+    return term
+
+
+def _see(element: ET.Element) -> str | None:
+    if (see := text(element.find("see"))):
+        return see
+    if (category := text(element.find("seecat"))):
+        return f"category {category}"
+    if (subcategory := text(element.find("subcat"))):
+        return f"subcategory {subcategory}"
+    return None
+
+
+def _level(term: ET.Element, parent_level: int, where: Located, source: str | None) -> int:
+    level = term.get("level", "")
+    if level != str(parent_level + 1):
+        raise bad(f"a <term> under a level-{parent_level} term has level {level!r}, expected "
+                  f"{parent_level + 1}", source, where.line_of(term), "level")
+    return parent_level + 1
+
+
+def split_title(title: ET.Element | None, diff: ET.Element | None = None) -> tuple[str, list[str]]:
+    """The printed title without its ``<nemod>`` words, and those words (see module notes)."""
+    if title is None:
+        return text(diff), []  # an addenda edition may give <diff> instead of <title>
+    parts, nonessential = [title.text or ""], []
+    for child in title:
+        if child.tag == "nemod":
+            nonessential.extend(split_nonessential(text(child)))
+        else:
+            parts.append(text(child))
+        parts.append(child.tail or "")
+    return " ".join("".join(parts).split()), nonessential
+
+
+def split_nonessential(words: str) -> list[str]:
+    """``"(adult) (child)"`` -> ``["adult", "child"]``; anything but a run of balanced
+    parenthesised groups is kept whole as one item; ``""`` -> ``[]``."""
+    groups, depth, current = [], 0, []
+    for char in words.strip():
+        if depth == 0:
+            if char == "(":
+                depth, current = 1, []
+            elif not char.isspace():
+                return [words.strip()]
+            continue
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth:
+            current.append(char)
+        else:
+            groups.append(" ".join("".join(current).split()))
+    if depth:
+        return [words.strip()]
+    return groups
+
+
+# -- the re-formatted CSV ------------------------------------------------------------------
+
+
+def read_index_csv(stream: TextIO, *, source: str | None = None) -> Iterator[IndexTerm]:
+    """Yield each main term of the flattened index CSV (a text stream) with its subterms."""
+    name = source_name(stream, source)
+    reader = csv.reader(stream)
+    try:
+        header = tuple(next(reader, ()))
+        if header != CSV_COLUMNS:
+            raise bad(f"expected columns {', '.join(CSV_COLUMNS)}; found {', '.join(header)}",
+                      name, 1)
+        yield from _csv_trees(reader, name)
+    except csv.Error as error:
+        raise bad(f"not valid CSV ({error})", name, reader.line_num) from None
+    except UnicodeDecodeError as error:
+        raise bad(f"not UTF-8 text ({error.reason})", name, reader.line_num + 1) from None
+
+
+def read_index_csv_file(path: str | PathLike[str]) -> Iterator[IndexTerm]:
+    """Yield the main terms of ``ICD10CM_2025_Index.csv`` (``.xz`` is decompressed on the fly)."""
+    with open_text(path) as stream, decompression_errors(str(path)):
+        yield from read_index_csv(stream, source=str(path))
+
+
+def _csv_trees(reader, source: str | None) -> Iterator[IndexTerm]:
+    path: list[IndexTerm] = []  # the current main term and the open subterms under it
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        term = _csv_term(row, source, reader.line_num)
+        if term.level > len(path):
+            raise bad(f"a level-{term.level} row follows a level-{len(path) - 1} row", source,
+                      reader.line_num, "Level")
+        if term.level == 0 and path:
+            yield path[0]
+        del path[term.level:]
+        if path:
+            path[-1].subterms.append(term)
+        path.append(term)
+    if path:
+        yield path[0]
+
+
+def _csv_term(row: list[str], source: str | None, line: int) -> IndexTerm:
+    if len(row) != len(CSV_COLUMNS):
+        raise bad(f"expected {len(CSV_COLUMNS)} columns, found {len(row)}", source, line)
+    _row_id, _letter, level, title, see, see_also, nonessential, code = (c.strip() for c in row)
+    if not level.isdigit() or int(level) > MAX_LEVEL:
+        raise bad(f"level {level!r} is not a number from 0 to {MAX_LEVEL}", source, line, "Level")
+    words = split_nonessential(nonessential)
+    if not title and not words:
+        raise bad("the term is empty", source, line, "Term")
+    return IndexTerm(title=title, level=int(level), nonessential=words,
+                     code=code or None, see=see or None, see_also=see_also or None)
