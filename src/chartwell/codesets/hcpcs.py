@@ -34,16 +34,22 @@ values are joined with ``:`` in file order in both readers, as the CSV has them 
 
 from __future__ import annotations
 
-import csv
-import lzma
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from os import PathLike
-from pathlib import Path
 from typing import TextIO
 
+from chartwell.codesets._files import (
+    bad,
+    csv_rows,
+    decompression_errors,
+    numbered_lines,
+    open_text,
+    read_text_file,
+    source_name,
+)
 from chartwell.codesets.model import CodeSystem, HcpcsCode, Modifier
 from chartwell.errors import InvalidInput, Position
 
@@ -107,10 +113,12 @@ class _Pending:
 def read_anweb(stream: TextIO, *, source: str | None = None) -> Iterator[HcpcsCode | Modifier]:
     """Yield the procedure codes (:class:`HcpcsCode`) and Level II modifiers (:class:`Modifier`)
     of a CMS alpha-numeric file, in file order, one per record (first line + continuations)."""
-    name = source if source is not None else getattr(stream, "name", None)
+    name = source_name(stream, source)
     pending: _Pending | None = None
     seen: dict[str, int] = {}
-    for number, line in _anweb_lines(stream, name):
+    for number, line in numbered_lines(stream, name):
+        if not line.strip():
+            continue
         where = Position(file=name, line=number)
         record_id, code = _check_line(line, where)
         if record_id in CONTINUATIONS:
@@ -133,21 +141,7 @@ def read_anweb_file(
     path: str | PathLike[str], *, encoding: str = "cp1252"
 ) -> Iterator[HcpcsCode | Modifier]:
     """Yield the records of ``HCPC20YY_MON_ANWEB*.txt`` (CMS writes it in Windows-1252)."""
-    with open(path, encoding=encoding, newline="") as stream:
-        yield from read_anweb(stream, source=str(path))
-
-
-def _anweb_lines(stream: TextIO, source: str | None) -> Iterator[tuple[int, str]]:
-    number = 0
-    try:
-        for number, line in enumerate(stream, start=1):  # noqa: B007 - used after the loop
-            line = line.rstrip("\r\n")
-            if line.strip():
-                yield number, line
-    except UnicodeDecodeError as error:
-        raise InvalidInput(
-            f"cannot decode the text ({error.reason})", Position(file=source, line=number + 1)
-        ) from None
+    return read_text_file(read_anweb, path, encoding=encoding)
 
 
 def _check_line(line: str, where: Position) -> tuple[str, str]:
@@ -252,29 +246,31 @@ def read_hcpcs_csv(
 ) -> Iterator[HcpcsCode]:
     """Join ``hcpcs_lvl2.csv`` (one row a code) with ``two_descriptions.csv`` (a Long and a
     Short row a code) and yield one :class:`HcpcsCode` per code, in the order of ``codes``."""
-    titles = _read_descriptions(descriptions, _name(descriptions, descriptions_source))
-    name = _name(codes, codes_source)
-    for number, row in _csv_rows(codes, name, CODES_COLUMNS):
-        yield _csv_code(row, titles, Position(file=name, line=number))
+    titles = _read_descriptions(descriptions, source_name(descriptions, descriptions_source))
+    yield from _join_descriptions(codes, source_name(codes, codes_source), titles)
 
 
 def read_hcpcs_csv_files(
     codes_path: str | PathLike[str], descriptions_path: str | PathLike[str]
 ) -> Iterator[HcpcsCode]:
     """:func:`read_hcpcs_csv` on two files; a ``.xz`` file is decompressed as it is read."""
-    with _open_text(descriptions_path) as descriptions, _open_text(codes_path) as codes:
-        yield from read_hcpcs_csv(
-            codes,
-            descriptions,
-            codes_source=str(codes_path),
-            descriptions_source=str(descriptions_path),
-        )
+    descriptions_source, codes_source = str(descriptions_path), str(codes_path)
+    with open_text(descriptions_path) as descriptions, decompression_errors(descriptions_source):
+        titles = _read_descriptions(descriptions, descriptions_source)
+    with open_text(codes_path) as codes, decompression_errors(codes_source):
+        yield from _join_descriptions(codes, codes_source, titles)
+
+
+def _join_descriptions(codes: TextIO, source: str | None, titles: dict[str, dict[str, str]]
+                       ) -> Iterator[HcpcsCode]:
+    for number, row in _csv_rows(codes, source, CODES_COLUMNS):
+        yield _csv_code(row, titles, Position(file=source, line=number))
 
 
 def read_modifiers_csv(stream: TextIO, *, source: str | None = None) -> Iterator[Modifier]:
     """Yield the modifiers of ``modifiers_hcpcs_level2.csv``; a row repeating an earlier
     (code, description) (the file lists KX under two categories) is yielded once."""
-    name = _name(stream, source)
+    name = source_name(stream, source)
     seen: dict[str, tuple[str, int]] = {}
     for number, row in _csv_rows(stream, name, MODIFIER_COLUMNS):
         modifier = _csv_modifier(row, Position(file=name, line=number))
@@ -292,8 +288,8 @@ def read_modifiers_csv(stream: TextIO, *, source: str | None = None) -> Iterator
 
 
 def read_modifiers_csv_file(path: str | PathLike[str]) -> Iterator[Modifier]:
-    with _open_text(path) as stream:
-        yield from read_modifiers_csv(stream, source=str(path))
+    """Yield the modifiers of ``modifiers_hcpcs_level2.csv`` (``.xz`` is decompressed)."""
+    return read_text_file(read_modifiers_csv, path)
 
 
 def _read_descriptions(stream: TextIO, source: str | None) -> dict[str, dict[str, str]]:
@@ -360,47 +356,19 @@ def _iso(row: dict[str, str], column: str, where: Position) -> date | None:
 def _csv_rows(
     stream: TextIO, source: str | None, required: Iterable[str]
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.reader(stream)
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise _bad("empty file: no header row", Position(file=source, line=1))
-        missing = [column for column in required if column not in header]
-        if missing:
-            raise _bad(
-                f"header lacks column(s) {', '.join(missing)}",
-                Position(file=source, line=1),
-                missing[0],
-            )
-        for values in reader:
-            if len(values) != len(header):
-                raise _bad(
-                    f"{len(values)} fields where the header has {len(header)}",
-                    Position(file=source, line=reader.line_num),
-                )
-            yield reader.line_num, dict(zip(header, values, strict=True))
-    except csv.Error as error:
-        where = Position(file=source, line=reader.line_num)
-        raise _bad(f"malformed CSV ({error})", where) from None
-    except (UnicodeDecodeError, lzma.LZMAError, EOFError) as error:
-        where = Position(file=source, line=reader.line_num + 1)
-        raise _bad(f"cannot read the file at or after this line ({error})", where) from None
-
-
-def _open_text(path: str | PathLike[str]) -> TextIO:
-    if Path(path).suffix == ".xz":
-        return lzma.open(path, "rt", encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
-
-
-def _name(stream: object, source: str | None) -> str | None:
-    if source is not None:
-        return source
-    name = getattr(stream, "name", None)
-    return name if isinstance(name, str) else None
+    """The records of a CSV file with a header naming at least the ``required`` columns."""
+    rows = csv_rows(stream, source)
+    _, header = next(rows, (1, None))
+    if header is None:
+        raise bad("empty file: no header row", source, 1)
+    missing = [column for column in required if column not in header]
+    if missing:
+        raise bad(f"header lacks column(s) {', '.join(missing)}", source, 1, missing[0])
+    for number, values in rows:
+        if len(values) != len(header):
+            raise bad(f"{len(values)} fields where the header has {len(header)}", source, number)
+        yield number, dict(zip(header, values, strict=True))
 
 
 def _bad(message: str, where: Position, field: str | None = None) -> InvalidInput:
-    if field is not None:
-        where = Position(file=where.file, line=where.line, field=field)
-    return InvalidInput(message, where)
+    return bad(message, where.file, where.line, field)

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import BinaryIO
 
-from chartwell.codesets.icd10cm._common import bad
+from chartwell.codesets._files import bad
 
 MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

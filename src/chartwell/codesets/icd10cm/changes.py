@@ -58,7 +58,6 @@ input had them (CMS renumbers every release). Lines that do not fit the previous
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -66,19 +65,16 @@ from datetime import date
 from os import PathLike
 from typing import BinaryIO, TextIO
 
-from chartwell.codesets.icd10cm._common import (
-    DOTTED_CODE,
-    RAW_CODE,
+from chartwell.codesets._files import (
     bad,
-    decompression_errors,
-    dotted,
+    csv_rows,
     numbered_lines,
-    open_binary,
-    open_text,
+    read_binary_file,
+    read_text_file,
+    read_zip_member,
     source_name,
-    undotted,
-    zip_member,
 )
+from chartwell.codesets.icd10cm._codes import DOTTED_CODE, RAW_CODE, dotted, undotted
 from chartwell.codesets.icd10cm._xlsx import first_sheet_rows
 from chartwell.codesets.model import AddendaLine, CodeTitle, ConversionEntry
 from chartwell.errors import InvalidInput, Position
@@ -108,27 +104,18 @@ class OrderAddendaLine(AddendaLine):
 def read_conversion_csv(stream: TextIO, *, source: str | None = None) -> Iterator[ConversionEntry]:
     """Yield the rows of the conversion table's CSV edition (a text stream)."""
     name = source_name(stream, source)
-    reader = csv.reader(stream)
-    try:
-        rows = ((reader.line_num, row) for row in reader)
-        yield from _conversion_entries(rows, name)
-    except csv.Error as error:
-        raise bad(f"not valid CSV ({error})", name, reader.line_num) from None
-    except UnicodeDecodeError as error:
-        raise bad(f"not UTF-8 text ({error.reason})", name, reader.line_num + 1) from None
+    yield from _conversion_entries(csv_rows(stream, name), name)
 
 
 def read_conversion_csv_file(path: str | PathLike[str]) -> Iterator[ConversionEntry]:
     """Yield the rows of a conversion-table CSV file."""
-    with open_text(path) as stream, decompression_errors(str(path)):
-        yield from read_conversion_csv(stream, source=str(path))
+    return read_text_file(read_conversion_csv, path)
 
 
 def read_conversion_zip(path: str | PathLike[str]) -> Iterator[ConversionEntry]:
     """Yield the rows of the CSV member of a CMS conversion-table zip
     (``2025-conversion-table.zip``)."""
-    with zip_member(path, CONVERSION_CSV_MEMBER) as (stream, name):
-        yield from read_conversion_csv(stream, source=name)
+    return read_zip_member(read_conversion_csv, path, CONVERSION_CSV_MEMBER)
 
 
 def read_conversion_xlsx(stream: BinaryIO, *, source: str | None = None
@@ -141,8 +128,7 @@ def read_conversion_xlsx(stream: BinaryIO, *, source: str | None = None
 
 def read_conversion_xlsx_file(path: str | PathLike[str]) -> Iterator[ConversionEntry]:
     """Yield the rows of ``ICD-10-CM-CONVERSION-TABLE-FYyyyy.xlsx``."""
-    with open_binary(path) as stream:
-        yield from read_conversion_xlsx(stream, source=str(path))
+    return read_binary_file(read_conversion_xlsx, path)
 
 
 def _conversion_entries(rows: Iterable[tuple[int, Sequence[str | date]]], source: str | None
@@ -198,14 +184,12 @@ def read_codes_addenda(stream: TextIO, *, source: str | None = None) -> Iterator
 
 def read_codes_addenda_file(path: str | PathLike[str]) -> Iterator[AddendaLine]:
     """Yield the lines of ``icd10cm_codes_addenda_YYYY.txt``."""
-    with open_text(path) as stream, decompression_errors(str(path)):
-        yield from read_codes_addenda(stream, source=str(path))
+    return read_text_file(read_codes_addenda, path)
 
 
 def read_codes_addenda_zip(path: str | PathLike[str]) -> Iterator[AddendaLine]:
     """Yield the codes addenda inside the CMS zip (member ``icd10cm_codes_addenda_YYYY.txt``)."""
-    with zip_member(path, CODES_ADDENDA_MEMBER) as (stream, name):
-        yield from read_codes_addenda(stream, source=name)
+    return read_zip_member(read_codes_addenda, path, CODES_ADDENDA_MEMBER)
 
 
 def read_order_addenda(stream: TextIO, *, source: str | None = None
@@ -217,14 +201,12 @@ def read_order_addenda(stream: TextIO, *, source: str | None = None
 
 def read_order_addenda_file(path: str | PathLike[str]) -> Iterator[OrderAddendaLine]:
     """Yield the lines of ``icd10cm_order_addenda_YYYY.txt``."""
-    with open_text(path) as stream, decompression_errors(str(path)):
-        yield from read_order_addenda(stream, source=str(path))
+    return read_text_file(read_order_addenda, path)
 
 
 def read_order_addenda_zip(path: str | PathLike[str]) -> Iterator[OrderAddendaLine]:
     """Yield the order addenda inside the CMS zip (member ``icd10cm_order_addenda_YYYY.txt``)."""
-    with zip_member(path, ORDER_ADDENDA_MEMBER) as (stream, name):
-        yield from read_order_addenda(stream, source=name)
+    return read_zip_member(read_order_addenda, path, ORDER_ADDENDA_MEMBER)
 
 
 def _addenda(stream: TextIO, source: str | None, parse_line):

@@ -26,20 +26,19 @@ order) gives the same trees. It has no ``manif``, ``seecat``, ``subcat`` or ``wa
 
 from __future__ import annotations
 
-import csv
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from os import PathLike
 from typing import BinaryIO, TextIO
 
-from chartwell.codesets.icd10cm._common import (
+from chartwell.codesets._files import (
     bad,
-    decompression_errors,
-    open_binary,
-    open_text,
+    csv_rows,
+    read_binary_file,
+    read_text_file,
     source_name,
 )
-from chartwell.codesets.icd10cm._xml import Located, iter_elements, text
+from chartwell.codesets._xml import Located, iter_elements, text
 from chartwell.codesets.model import IndexTerm
 
 CSV_COLUMNS = ("RowID", "Letter", "Level", "Term", "See", "SeeAlso", "NonEssModif", "Code")
@@ -55,27 +54,26 @@ def read_index(stream: BinaryIO, *, source: str | None = None) -> Iterator[Index
     for found in iter_elements(stream, root="ICD10CM.index", tags={"mainTerm", "indexHeading"},
                                source=name):
         if found.element.tag == "indexHeading":
-            raise bad("this file has an <indexHeading>: it is a Neoplasm or Drug table, not an "
-                      "index (read it with read_table)", name, found.line)
-        yield _term(found.element, 0, found, name)
+            raise found.error("this file has an <indexHeading>: it is a Neoplasm or Drug table, "
+                              "not an index (read it with read_table)")
+        yield _term(found.element, 0, found)
 
 
 def read_index_file(path: str | PathLike[str]) -> Iterator[IndexTerm]:
     """Yield the main terms of an index XML file (``.xz`` is decompressed on the fly)."""
-    with open_binary(path) as stream, decompression_errors(str(path)):
-        yield from read_index(stream, source=str(path))
+    return read_binary_file(read_index, path)
 
 
-def _term(element: ET.Element, level: int, where: Located, source: str | None) -> IndexTerm:
+def _term(element: ET.Element, level: int, where: Located) -> IndexTerm:
     title, nonessential = split_title(element.find("title"), element.find("diff"))
     if not title and not nonessential:
-        raise bad(f"a <{element.tag}> has no title", source, where.line_of(element), "title")
+        raise where.error(f"a <{element.tag}> has no title", element, "title")
     term = IndexTerm(title=title, level=level, nonessential=nonessential,
                      code=text(element.find("code")) or None,
                      manifestation_code=text(element.find("manif")) or None,
                      see=_see(element), see_also=text(element.find("seeAlso")) or None)
     for child in element.findall("term"):
-        term.subterms.append(_term(child, _level(child, level, where, source), where, source))
+        term.subterms.append(_term(child, _level(child, level, where), where))
     return term
 
 
@@ -89,11 +87,11 @@ def _see(element: ET.Element) -> str | None:
     return None
 
 
-def _level(term: ET.Element, parent_level: int, where: Located, source: str | None) -> int:
+def _level(term: ET.Element, parent_level: int, where: Located) -> int:
     level = term.get("level", "")
     if level != str(parent_level + 1):
-        raise bad(f"a <term> under a level-{parent_level} term has level {level!r}, expected "
-                  f"{parent_level + 1}", source, where.line_of(term), "level")
+        raise where.error(f"a <term> under a level-{parent_level} term has level {level!r}, "
+                          f"expected {parent_level + 1}", term, "level")
     return parent_level + 1
 
 
@@ -138,34 +136,28 @@ def split_nonessential(words: str) -> list[str]:
 def read_index_csv(stream: TextIO, *, source: str | None = None) -> Iterator[IndexTerm]:
     """Yield each main term of the flattened index CSV (a text stream) with its subterms."""
     name = source_name(stream, source)
-    reader = csv.reader(stream)
-    try:
-        header = tuple(next(reader, ()))
-        if header != CSV_COLUMNS:
-            raise bad(f"expected columns {', '.join(CSV_COLUMNS)}; found {', '.join(header)}",
-                      name, 1)
-        yield from _csv_trees(reader, name)
-    except csv.Error as error:
-        raise bad(f"not valid CSV ({error})", name, reader.line_num) from None
-    except UnicodeDecodeError as error:
-        raise bad(f"not UTF-8 text ({error.reason})", name, reader.line_num + 1) from None
+    rows = csv_rows(stream, name)
+    _, header = next(rows, (1, []))
+    if tuple(header) != CSV_COLUMNS:
+        raise bad(f"expected columns {', '.join(CSV_COLUMNS)}; found {', '.join(header)}", name, 1)
+    yield from _csv_trees(rows, name)
 
 
 def read_index_csv_file(path: str | PathLike[str]) -> Iterator[IndexTerm]:
     """Yield the main terms of ``ICD10CM_2025_Index.csv`` (``.xz`` is decompressed on the fly)."""
-    with open_text(path) as stream, decompression_errors(str(path)):
-        yield from read_index_csv(stream, source=str(path))
+    return read_text_file(read_index_csv, path)
 
 
-def _csv_trees(reader, source: str | None) -> Iterator[IndexTerm]:
+def _csv_trees(rows: Iterable[tuple[int, list[str]]], source: str | None
+               ) -> Iterator[IndexTerm]:
     path: list[IndexTerm] = []  # the current main term and the open subterms under it
-    for row in reader:
+    for number, row in rows:
         if not any(cell.strip() for cell in row):
             continue
-        term = _csv_term(row, source, reader.line_num)
+        term = _csv_term(row, source, number)
         if term.level > len(path):
             raise bad(f"a level-{term.level} row follows a level-{len(path) - 1} row", source,
-                      reader.line_num, "Level")
+                      number, "Level")
         if term.level == 0 and path:
             yield path[0]
         del path[term.level:]

@@ -34,16 +34,14 @@ from collections.abc import Iterator
 from os import PathLike
 from typing import TextIO
 
-from chartwell.codesets.icd10cm._common import (
-    RAW_CODE,
+from chartwell.codesets._files import (
     bad,
-    decompression_errors,
-    dotted,
     numbered_lines,
-    open_text,
+    read_text_file,
+    read_zip_member,
     source_name,
-    zip_member,
 )
+from chartwell.codesets.icd10cm._codes import RAW_CODE, dotted
 from chartwell.codesets.model import CodeTitle
 from chartwell.errors import InvalidInput
 
@@ -65,14 +63,12 @@ def read_order(stream: TextIO, *, source: str | None = None) -> Iterator[CodeTit
 
 def read_order_file(path: str | PathLike[str]) -> Iterator[CodeTitle]:
     """Yield the lines of ``icd10cm_order_YYYY.txt`` (``.xz`` is decompressed)."""
-    with open_text(path) as stream, decompression_errors(str(path)):
-        yield from read_order(stream, source=str(path))
+    return read_text_file(read_order, path)
 
 
 def read_order_zip(path: str | PathLike[str]) -> Iterator[CodeTitle]:
     """Yield the order file inside the CMS zip (member ``icd10cm_order_YYYY.txt``)."""
-    with zip_member(path, ORDER_MEMBER) as (stream, name):
-        yield from read_order(stream, source=name)
+    return read_zip_member(read_order, path, ORDER_MEMBER)
 
 
 def parse_order_line(line: str, *, source: str | None = None, line_number: int | None = None
@@ -119,14 +115,12 @@ def read_codes(stream: TextIO, *, source: str | None = None) -> Iterator[CodeTit
 
 def read_codes_file(path: str | PathLike[str]) -> Iterator[CodeTitle]:
     """Yield the lines of ``icd10cm_codes_YYYY.txt`` (``.xz`` is decompressed)."""
-    with open_text(path) as stream, decompression_errors(str(path)):
-        yield from read_codes(stream, source=str(path))
+    return read_text_file(read_codes, path)
 
 
 def read_codes_zip(path: str | PathLike[str]) -> Iterator[CodeTitle]:
     """Yield the codes file inside the CMS zip (member ``icd10cm_codes_YYYY.txt``)."""
-    with zip_member(path, CODES_MEMBER) as (stream, name):
-        yield from read_codes(stream, source=name)
+    return read_zip_member(read_codes, path, CODES_MEMBER)
 
 
 def _codes_line(line: str, source: str | None, number: int) -> CodeTitle:

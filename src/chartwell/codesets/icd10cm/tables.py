@@ -23,8 +23,14 @@ from collections.abc import Iterator
 from os import PathLike
 from typing import BinaryIO
 
-from chartwell.codesets.icd10cm._common import bad, decompression_errors, open_binary, source_name
-from chartwell.codesets.icd10cm._xml import Located, iter_elements, text
+from chartwell.codesets._files import (
+    bad,
+    decompression_errors,
+    open_binary,
+    read_binary_file,
+    source_name,
+)
+from chartwell.codesets._xml import Located, iter_elements, text
 from chartwell.codesets.icd10cm.index import split_title
 from chartwell.codesets.model import TableRow
 
@@ -38,18 +44,17 @@ def read_table(stream: BinaryIO, *, source: str | None = None) -> Iterator[Table
     for found in iter_elements(stream, root="ICD10CM.index", tags={"indexHeading", "mainTerm"},
                                source=name):
         if found.element.tag == "indexHeading":
-            headings = _headings(found, name)
+            headings = _headings(found)
             continue
         if headings is None:
-            raise bad("a <mainTerm> comes before any <indexHeading>: not a Neoplasm or Drug "
-                      "table", name, found.line)
-        yield _row(found.element, 0, headings, found, name)
+            raise found.error("a <mainTerm> comes before any <indexHeading>: not a Neoplasm or "
+                              "Drug table")
+        yield _row(found.element, 0, headings, found)
 
 
 def read_table_file(path: str | PathLike[str]) -> Iterator[TableRow]:
     """Yield the main terms of a Neoplasm or Drug table XML file (``.xz`` decompressed)."""
-    with open_binary(path) as stream, decompression_errors(str(path)):
-        yield from read_table(stream, source=str(path))
+    return read_binary_file(read_table, path)
 
 
 def read_table_headings(stream: BinaryIO, *, source: str | None = None) -> list[str]:
@@ -58,7 +63,7 @@ def read_table_headings(stream: BinaryIO, *, source: str | None = None) -> list[
     for found in iter_elements(stream, root="ICD10CM.index", tags={"indexHeading", "mainTerm"},
                                source=name):
         if found.element.tag == "indexHeading":
-            headings = _headings(found, name)
+            headings = _headings(found)
             return [headings[column] for column in sorted(headings, key=int)]
         break
     raise bad("no <indexHeading> before the first <mainTerm>: not a Neoplasm or Drug table", name)
@@ -70,35 +75,35 @@ def read_table_headings_file(path: str | PathLike[str]) -> list[str]:
         return read_table_headings(stream, source=str(path))
 
 
-def _headings(found: Located, source: str | None) -> dict[str, str]:
+def _headings(found: Located) -> dict[str, str]:
     headings: dict[str, str] = {}
     for head in found.element.findall("head"):
         column = (head.get("col") or "").strip()
         if not column.isdigit() or column in headings or not text(head):
-            raise bad(f"a <head> has a missing, repeated or empty column {column!r}", source,
-                      found.line_of(head), "col")
+            raise found.error(f"a <head> has a missing, repeated or empty column {column!r}", head,
+                              "col")
         headings[column] = text(head)
     return headings
 
 
-def _row(element: ET.Element, level: int, headings: dict[str, str], where: Located,
-         source: str | None) -> TableRow:
+def _row(element: ET.Element, level: int, headings: dict[str, str], where: Located
+         ) -> TableRow:
     title, nonessential = split_title(element.find("title"), element.find("diff"))
     if not title:
-        raise bad(f"a <{element.tag}> has no title", source, where.line_of(element), "title")
+        raise where.error(f"a <{element.tag}> has no title", element, "title")
     row = TableRow(title=title, level=level, nonessential=nonessential,
                    see=text(element.find("see")) or None,
                    see_also=text(element.find("seeAlso")) or None)
     for cell in element.findall("cell"):
         column = cell.get("col", "")
         if column not in headings or column == "1":
-            raise bad(f"a <cell> is in column {column!r}, which has no code heading", source,
-                      where.line_of(cell), "col")
+            raise where.error(f"a <cell> is in column {column!r}, which has no code heading",
+                              cell, "col")
         if (code := text(cell)) not in NO_CODE:
             row.codes[headings[column]] = code
     for child in element.findall("term"):
         if child.get("level") != str(level + 1):
-            raise bad(f"a <term> under a level-{level} row has level {child.get('level')!r}",
-                      source, where.line_of(child), "level")
-        row.subterms.append(_row(child, level + 1, headings, where, source))
+            raise where.error(f"a <term> under a level-{level} row has level "
+                              f"{child.get('level')!r}", child, "level")
+        row.subterms.append(_row(child, level + 1, headings, where))
     return row

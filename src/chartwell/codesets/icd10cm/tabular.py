@@ -29,14 +29,9 @@ from collections.abc import Iterator
 from os import PathLike
 from typing import BinaryIO
 
-from chartwell.codesets.icd10cm._common import (
-    DOTTED_CODE,
-    bad,
-    decompression_errors,
-    open_binary,
-    source_name,
-)
-from chartwell.codesets.icd10cm._xml import Located, iter_elements, text
+from chartwell.codesets._files import read_binary_file, source_name
+from chartwell.codesets._xml import Located, iter_elements, text
+from chartwell.codesets.icd10cm._codes import DOTTED_CODE
 from chartwell.codesets.model import NoteKind, SeventhCharacter, TabularEntry, TabularNote
 
 CHAPTER, BLOCK, CODE = "chapter", "block", "code"
@@ -59,13 +54,12 @@ def read_tabular(stream: BinaryIO, *, source: str | None = None) -> Iterator[Tab
     name = source_name(stream, source)
     for chapter in iter_elements(stream, root="ICD10CM.tabular", tags={"chapter"}, source=name,
                                  root_check=_full_edition):
-        yield from _chapter(chapter, name)
+        yield from _chapter(chapter)
 
 
 def read_tabular_file(path: str | PathLike[str]) -> Iterator[TabularEntry]:
     """Yield the entries of a tabular XML file (``.xz`` is decompressed on the fly)."""
-    with open_binary(path) as stream, decompression_errors(str(path)):
-        yield from read_tabular(stream, source=str(path))
+    return read_binary_file(read_tabular, path)
 
 
 def _full_edition(attrs: dict[str, str]) -> str | None:
@@ -74,43 +68,41 @@ def _full_edition(attrs: dict[str, str]) -> str | None:
     return None
 
 
-def _chapter(chapter: Located, source: str | None) -> Iterator[TabularEntry]:
+def _chapter(chapter: Located) -> Iterator[TabularEntry]:
     element = chapter.element
-    key = _required_text(element, "name", chapter, source)
-    yield _entry(CHAPTER, key, element, None, chapter, source)
+    key = _required_text(element, "name", chapter)
+    yield _entry(CHAPTER, key, element, None, chapter)
     for section in element.findall("section"):
-        yield from _block(section, key, chapter, source)
+        yield from _block(section, key, chapter)
 
 
-def _block(section: ET.Element, chapter_key: str, where: Located, source: str | None
-           ) -> Iterator[TabularEntry]:
+def _block(section: ET.Element, chapter_key: str, where: Located) -> Iterator[TabularEntry]:
     block_id = section.get("id", "").strip()
     if not block_id:
-        raise bad("a <section> has no id (its block range)", source, where.line_of(section), "id")
+        raise where.error("a <section> has no id (its block range)", section, "id")
     key = block_id if "-" in block_id else f"{block_id}-{block_id}"
-    yield _entry(BLOCK, key, section, chapter_key, where, source)
+    yield _entry(BLOCK, key, section, chapter_key, where)
     for diag in section.findall("diag"):
-        yield from _diag(diag, key, where, source)
+        yield from _diag(diag, key, where)
 
 
-def _diag(diag: ET.Element, parent: str, where: Located, source: str | None
-          ) -> Iterator[TabularEntry]:
-    code = _required_text(diag, "name", where, source)
+def _diag(diag: ET.Element, parent: str, where: Located) -> Iterator[TabularEntry]:
+    code = _required_text(diag, "name", where)
     if not DOTTED_CODE.fullmatch(code):
-        raise bad(f"{code!r} is not an ICD-10-CM code", source, where.line_of(diag), "name")
-    yield _entry(CODE, code, diag, parent, where, source)
+        raise where.error(f"{code!r} is not an ICD-10-CM code", diag, "name")
+    yield _entry(CODE, code, diag, parent, where)
     for child in diag.findall("diag"):
-        yield from _diag(child, code, where, source)
+        yield from _diag(child, code, where)
 
 
-def _entry(kind: str, key: str, element: ET.Element, parent: str | None, where: Located,
-           source: str | None) -> TabularEntry:
+def _entry(kind: str, key: str, element: ET.Element, parent: str | None, where: Located
+           ) -> TabularEntry:
     entry = TabularEntry(kind=kind, key=key, title=text(element.find("desc")), parent=parent)
     for child in element:
         if child.tag in NOTE_CONTAINERS:
             entry.notes.extend(_notes(NOTE_CONTAINERS[child.tag], child))
         elif child.tag == "sevenChrDef":
-            _seventh_characters(child, entry, where, source)
+            _seventh_characters(child, entry, where)
     return entry
 
 
@@ -121,15 +113,13 @@ def _notes(kind: NoteKind, container: ET.Element) -> Iterator[TabularNote]:
             yield TabularNote(kind=kind, text=words)
 
 
-def _seventh_characters(definition: ET.Element, entry: TabularEntry, where: Located,
-                        source: str | None) -> None:
+def _seventh_characters(definition: ET.Element, entry: TabularEntry, where: Located) -> None:
     last: str | None = None
     for child in definition:
         if child.tag == "extension":
             last = (child.get("char") or "").strip()
             if not last:
-                raise bad("an <extension> has no char attribute", source, where.line_of(child),
-                          "char")
+                raise where.error("an <extension> has no char attribute", child, "char")
             entry.seventh_characters.append(SeventhCharacter(character=last, meaning=text(child)))
         elif child.tag == "note" and text(child):
             label = f"7th character {last} includes" if last else "7th characters include"
@@ -137,8 +127,8 @@ def _seventh_characters(definition: ET.Element, entry: TabularEntry, where: Loca
                                            f"{label}: {text(child)}"))
 
 
-def _required_text(element: ET.Element, tag: str, where: Located, source: str | None) -> str:
+def _required_text(element: ET.Element, tag: str, where: Located) -> str:
     value = text(element.find(tag))
     if not value:
-        raise bad(f"a <{element.tag}> has no <{tag}>", source, where.line_of(element), tag)
+        raise where.error(f"a <{element.tag}> has no <{tag}>", element, tag)
     return value

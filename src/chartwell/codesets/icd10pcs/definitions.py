@@ -34,7 +34,8 @@ from os import PathLike
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
-from chartwell.codesets.icd10pcs._xml import Located, iter_elements, source_name, text
+from chartwell.codesets._files import read_binary_file, source_name
+from chartwell.codesets._xml import Located, iter_elements, own_text
 from chartwell.codesets.icd10pcs.tables import PCS_CHARACTERS, TitledPcsTable
 from chartwell.codesets.model import PcsAxisValue, PcsTable
 
@@ -75,14 +76,13 @@ class PcsDeviceAggregate:
 def read_definitions(stream: BinaryIO, *, source: str | None = None) -> Iterator[PcsTerm]:
     """Yield the terms of a PCS definitions XML document (a binary stream), section by section."""
     name = source_name(stream, source)
-    for located in iter_elements(stream, root=ROOT, tag="section", source=name):
+    for located in iter_elements(stream, root=ROOT, tags={"section"}, source=name):
         yield from _section_terms(located)
 
 
 def read_definitions_file(path: str | PathLike[str]) -> Iterator[PcsTerm]:
-    """Yield the terms of ``icd10pcs_definitions_YYYY.xml``."""
-    with open(path, "rb") as stream:
-        yield from read_definitions(stream, source=str(path))
+    """Yield the terms of ``icd10pcs_definitions_YYYY.xml`` (``.xz`` is decompressed)."""
+    return read_binary_file(read_definitions, path)
 
 
 def read_device_aggregates(
@@ -90,14 +90,14 @@ def read_device_aggregates(
 ) -> Iterator[PcsDeviceAggregate]:
     """Yield the device aggregation table of a PCS definitions XML document."""
     name = source_name(stream, source)
-    for located in iter_elements(stream, root=ROOT, tag="aggregate", source=name):
+    for located in iter_elements(stream, root=ROOT, tags={"aggregate"}, source=name):
         yield _aggregate(located)
 
 
 def read_device_aggregates_file(path: str | PathLike[str]) -> Iterator[PcsDeviceAggregate]:
-    """Yield the device aggregation table of ``icd10pcs_definitions_YYYY.xml``."""
-    with open(path, "rb") as stream:
-        yield from read_device_aggregates(stream, source=str(path))
+    """Yield the device aggregation table of ``icd10pcs_definitions_YYYY.xml`` (``.xz`` is
+    decompressed)."""
+    return read_binary_file(read_device_aggregates, path)
 
 
 def _section_terms(located: Located) -> Iterator[PcsTerm]:
@@ -112,7 +112,7 @@ def _section_terms(located: Located) -> Iterator[PcsTerm]:
             raise located.error(f"axis pos {position!r} is not 3..7", axis)
         axis_title = _required(located, axis, "title")
         for terms in axis.findall("terms"):
-            titles = tuple(text(title) for title in terms.findall("title"))
+            titles = tuple(own_text(title) for title in terms.findall("title"))
             if not titles or not all(titles):
                 raise located.error("<terms> without a <title>", terms)
             yield PcsTerm(
@@ -121,9 +121,9 @@ def _section_terms(located: Located) -> Iterator[PcsTerm]:
                 position=int(position),
                 axis_title=axis_title,
                 titles=titles,
-                definition=text(terms.find("definition")) or None,
-                explanation=text(terms.find("explanation")) or None,
-                includes=tuple(text(include) for include in terms.findall("includes")),
+                definition=own_text(terms.find("definition")) or None,
+                explanation=own_text(terms.find("explanation")) or None,
+                includes=tuple(own_text(include) for include in terms.findall("includes")),
             )
 
 
@@ -134,15 +134,15 @@ def _aggregate(located: Located) -> PcsDeviceAggregate:
         raise located.error("<aggregate> without a one-character <parent value>")
     return PcsDeviceAggregate(
         device=_required(located, element, "device"),
-        operations=tuple(text(item) for item in element.findall("operation")),
-        body_systems=tuple(text(item) for item in element.findall("bodySys")),
+        operations=tuple(own_text(item) for item in element.findall("operation")),
+        body_systems=tuple(own_text(item) for item in element.findall("bodySys")),
         parent_value=parent.get("value", ""),
-        parent_label=text(parent),
+        parent_label=own_text(parent),
     )
 
 
 def _required(located: Located, element: Element, child: str) -> str:
-    value = text(element.find(child))
+    value = own_text(element.find(child))
     if not value:
         raise located.error(f"<{element.tag}> has no <{child}>", element)
     return value

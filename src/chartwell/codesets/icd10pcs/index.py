@@ -24,17 +24,15 @@ the ``see``/``use`` text. Sub-terms without a title of their own (like Appendect
 
 from __future__ import annotations
 
-import lzma
 from collections.abc import Iterator
 from os import PathLike
-from pathlib import Path
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
-from chartwell.codesets.icd10pcs._xml import Located, iter_elements, source_name, text
+from chartwell.codesets._files import read_binary_file, source_name
+from chartwell.codesets._xml import Located, iter_elements, own_text
 from chartwell.codesets.icd10pcs.tables import PCS_CHARACTERS
 from chartwell.codesets.model import IndexTerm
-from chartwell.errors import InvalidInput, Position
 
 ROOT = "ICD10PCS.index"
 _CODE_LENGTHS = {"code": (7,), "codes": (4, 5, 6, 7), "tab": (3,)}
@@ -43,18 +41,13 @@ _CODE_LENGTHS = {"code": (7,), "codes": (4, 5, 6, 7), "tab": (3,)}
 def read_index(stream: BinaryIO, *, source: str | None = None) -> Iterator[IndexTerm]:
     """Yield the main terms (level 0, with their sub-terms) of a PCS index XML document."""
     name = source_name(stream, source)
-    for located in iter_elements(stream, root=ROOT, tag="mainTerm", source=name):
+    for located in iter_elements(stream, root=ROOT, tags={"mainTerm"}, source=name):
         yield _term(located, located.element, 0)
 
 
 def read_index_file(path: str | PathLike[str]) -> Iterator[IndexTerm]:
     """Yield the main terms of ``icd10pcs_index_YYYY.xml``, or of its ``.xz`` copy."""
-    opener = lzma.open if Path(path).suffix == ".xz" else open
-    try:
-        with opener(path, "rb") as stream:
-            yield from read_index(stream, source=str(path))
-    except (lzma.LZMAError, EOFError) as error:
-        raise InvalidInput(f"not a readable .xz file ({error})", Position(file=str(path))) from None
+    return read_binary_file(read_index, path)
 
 
 def _term(located: Located, element: Element, level: int) -> IndexTerm:
@@ -66,7 +59,7 @@ def _term(located: Located, element: Element, level: int) -> IndexTerm:
         if reference is not None:
             code = _merge_codes(located, element, code, _code(located, reference))
     term = IndexTerm(
-        title=text(element.find("title")),
+        title=own_text(element.find("title")),
         level=level,
         code=code,
         see=see,
@@ -93,7 +86,7 @@ def _reference(located: Located, element: Element, tag: str) -> str | None:
         raise located.error(f"more than one <{tag}> in one term", found[1])
     if not found:
         return None
-    value = text(found[0])
+    value = own_text(found[0])
     if not value:
         raise located.error(f"empty <{tag}>", found[0])
     return value
@@ -106,7 +99,7 @@ def _code(located: Located, element: Element) -> str | None:
         raise located.error("more than one code in one term", found[1])
     if not found:
         return None
-    kind, code = found[0].tag, text(found[0]).upper()
+    kind, code = found[0].tag, own_text(found[0]).upper()
     if len(code) not in _CODE_LENGTHS[kind] or not set(code) <= PCS_CHARACTERS:
         raise located.error(f"<{kind}> {code!r} is not a PCS code of that kind", found[0])
     return code

@@ -25,17 +25,19 @@ of counts follows.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
-import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
 from os import PathLike
 from typing import TextIO
 
+from chartwell.codesets._files import (
+    bad,
+    numbered_lines,
+    read_text_file,
+    read_zip_member,
+    source_name,
+)
 from chartwell.codesets.model import AddendaLine, CodeTitle
-from chartwell.errors import InvalidInput, Position
 
 MAX_LINE = 400
 ORDER_MEMBER = re.compile(r"(^|/)icd10pcs_order_\d{4}\.txt$")
@@ -54,40 +56,39 @@ _ACTIONS = {
 
 def read_order(stream: TextIO, *, source: str | None = None) -> Iterator[CodeTitle]:
     """Yield one :class:`CodeTitle` per line of an order file (text stream), in order."""
-    name = source if source is not None else getattr(stream, "name", None)
-    for number, line in _lines(stream, name):
-        yield _order_line(line, Position(file=name, line=number))
+    name = source_name(stream, source)
+    for number, line in numbered_lines(stream, name):
+        yield _order_line(line, name, number)
 
 
 def read_order_file(path: str | PathLike[str]) -> Iterator[CodeTitle]:
-    """Yield the lines of ``icd10pcs_order_YYYY.txt``."""
-    with open(path, encoding="utf-8", newline="") as stream:
-        yield from read_order(stream, source=str(path))
+    """Yield the lines of ``icd10pcs_order_YYYY.txt`` (``.xz`` is decompressed)."""
+    return read_text_file(read_order, path)
 
 
 def read_order_zip(path: str | PathLike[str]) -> Iterator[CodeTitle]:
     """Yield the order file inside CMS's zip (``YYYY-icd-10-pcs-order-file-...-titles.zip``)."""
-    with _zip_member(path, ORDER_MEMBER) as (stream, name):
-        yield from read_order(stream, source=name)
+    return read_zip_member(read_order, path, ORDER_MEMBER)
 
 
-def _order_line(line: str, where: Position) -> CodeTitle:
+def _order_line(line: str, source: str | None, number: int) -> CodeTitle:
     if len(line) > MAX_LINE:
-        raise _bad(f"line is {len(line)} characters, more than {MAX_LINE}", where)
+        raise bad(f"line is {len(line)} characters, more than {MAX_LINE}", source, number)
     if len(line) < 78:
-        raise _bad("line ends before the long description (column 78)", where)
+        raise bad("line ends before the long description (column 78)", source, number)
     order, code, flag = line[0:5], line[6:13].rstrip(), line[14]
     if not order.isdigit():
-        raise _bad(f"order number {order!r} is not 5 digits", where, "order number")
+        raise bad(f"order number {order!r} is not 5 digits", source, number, "order number")
     if line[5] != " " or line[13] != " " or line[15] != " " or line[76] != " ":
-        raise _bad("expected blanks in columns 6, 14, 16 and 77", where)
+        raise bad("expected blanks in columns 6, 14, 16 and 77", source, number)
     if not _CODE.fullmatch(code):
-        raise _bad(f"{code!r} is not an ICD-10-PCS code or table header", where, "code")
+        raise bad(f"{code!r} is not an ICD-10-PCS code or table header", source, number, "code")
     if flag not in "01" or (flag == "1") != (len(code) == 7):
-        raise _bad(f"flag {flag!r} does not fit {code!r} (1 = a 7-character code)", where, "flag")
+        raise bad(f"flag {flag!r} does not fit {code!r} (1 = a 7-character code)", source,
+                  number, "flag")
     short, long = line[16:76].rstrip(), line[77:].rstrip()
     if not short or not long:
-        raise _bad("short or long description is empty", where, "description")
+        raise bad("short or long description is empty", source, number, "description")
     return CodeTitle(
         code=code, billable=flag == "1", long_title=long, short_title=short, order_number=int(order)
     )
@@ -98,75 +99,28 @@ def _order_line(line: str, where: Position) -> CodeTitle:
 
 def read_order_addenda(stream: TextIO, *, source: str | None = None) -> Iterator[AddendaLine]:
     """Yield the Add / Delete / Revise lines of an order addenda file, up to its summary."""
-    name = source if source is not None else getattr(stream, "name", None)
-    for number, line in _lines(stream, name):
+    name = source_name(stream, source)
+    for number, line in numbered_lines(stream, name):
         if not line.strip():
             return
-        yield _addenda_line(line, Position(file=name, line=number))
+        yield _addenda_line(line, name, number)
 
 
 def read_order_addenda_zip(path: str | PathLike[str]) -> Iterator[AddendaLine]:
     """Yield the order addenda inside the CMS order-file zip."""
-    with _zip_member(path, ADDENDA_MEMBER) as (stream, name):
-        yield from read_order_addenda(stream, source=name)
+    return read_zip_member(read_order_addenda, path, ADDENDA_MEMBER)
 
 
-def _addenda_line(line: str, where: Position) -> AddendaLine:
+def _addenda_line(line: str, source: str | None, number: int) -> AddendaLine:
     action = _ACTIONS.get(line[:13].strip())
     if action is None:
-        raise _bad(f"unknown action {line[:13].strip()!r}", where, "action")
+        raise bad(f"unknown action {line[:13].strip()!r}", source, number, "action")
     code = line[13:20].rstrip()
     if not _CODE.fullmatch(code):
-        raise _bad(f"{code!r} is not an ICD-10-PCS code or table header", where, "code")
+        raise bad(f"{code!r} is not an ICD-10-PCS code or table header", source, number, "code")
     if line[20:21] != " " or line[81:82] != " ":
-        raise _bad("expected blanks in columns 21 and 82", where)
+        raise bad("expected blanks in columns 21 and 82", source, number)
     title = line[82:].rstrip()
     if not title:
-        raise _bad("long description is empty", where, "description")
+        raise bad("long description is empty", source, number, "description")
     return AddendaLine(action=action, code=code, title=title)
-
-
-# -- shared --------------------------------------------------------------------------------
-
-
-def _lines(stream: TextIO, source: str | None) -> Iterator[tuple[int, str]]:
-    number = 0
-    try:
-        for number, line in enumerate(stream, start=1):  # noqa: B007 - used after the loop
-            yield number, line.rstrip("\r\n")
-    except UnicodeDecodeError as error:
-        raise InvalidInput(
-            f"not UTF-8 text at or after this line ({error.reason})",
-            Position(file=source, line=number + 1),
-        ) from None
-
-
-@contextmanager
-def _zip_member(
-    path: str | PathLike[str], pattern: re.Pattern[str]
-) -> Iterator[tuple[TextIO, str]]:
-    """Open the one member of a zip whose name matches ``pattern`` as UTF-8 text."""
-    try:
-        archive = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as error:
-        raise InvalidInput(f"not a zip file ({error})", Position(file=str(path))) from None
-    with archive:
-        names = [name for name in archive.namelist() if pattern.search(name)]
-        if len(names) != 1:
-            found = ", ".join(names) or "none"
-            raise InvalidInput(
-                f"expected one member matching {pattern.pattern}, found {found}",
-                Position(file=str(path)),
-            )
-        name = f"{path}!{names[0]}"
-        with io.TextIOWrapper(archive.open(names[0]), encoding="utf-8", newline="") as stream:
-            try:
-                yield stream, name
-            except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-                raise InvalidInput(f"damaged zip member ({error})", Position(file=name)) from None
-
-
-def _bad(message: str, where: Position, field: str | None = None) -> InvalidInput:
-    if field is not None:
-        where = Position(file=where.file, line=where.line, field=field)
-    return InvalidInput(message, where)

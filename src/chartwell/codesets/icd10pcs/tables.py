@@ -33,7 +33,8 @@ from os import PathLike
 from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
-from chartwell.codesets.icd10pcs._xml import Located, iter_elements, source_name, text
+from chartwell.codesets._files import read_binary_file, source_name
+from chartwell.codesets._xml import Located, iter_elements, own_text
 from chartwell.codesets.model import PcsAxisValue, PcsTable
 from chartwell.errors import InvalidInput, Position
 
@@ -94,14 +95,13 @@ class PcsCodeExplanation:
 def read_tables(stream: BinaryIO, *, source: str | None = None) -> Iterator[TitledPcsTable]:
     """Yield the tables of a PCS tables XML document (a binary stream), in file order."""
     name = source_name(stream, source)
-    for located in iter_elements(stream, root=ROOT, tag="pcsTable", source=name):
+    for located in iter_elements(stream, root=ROOT, tags={"pcsTable"}, source=name):
         yield _table(located)
 
 
 def read_tables_file(path: str | PathLike[str]) -> Iterator[TitledPcsTable]:
-    """Yield the tables of ``icd10pcs_tables_YYYY.xml``."""
-    with open(path, "rb") as stream:
-        yield from read_tables(stream, source=str(path))
+    """Yield the tables of ``icd10pcs_tables_YYYY.xml`` (``.xz`` is decompressed)."""
+    return read_binary_file(read_tables, path)
 
 
 def _table(located: Located) -> TitledPcsTable:
@@ -135,7 +135,7 @@ def _fixed_axis(located: Located, axis: Element | None, position: int) -> tuple[
     values = _labels(located, axis, position)
     if len(values) != 1:
         raise located.error(f"axis {position} of a table must have one label", axis)
-    definition = text(axis.find("definition")) or None
+    definition = own_text(axis.find("definition")) or None
     return replace(values[0], definition=definition), _axis_title(located, axis)
 
 
@@ -172,7 +172,7 @@ def _labels(located: Located, axis: Element, position: int) -> list[PcsAxisValue
         character = label.get("code", "")
         if len(character) != 1 or character not in PCS_CHARACTERS:
             raise located.error(f"label code {character!r} is not one PCS character", label)
-        values.append(PcsAxisValue(position=position, value=character, label=text(label)))
+        values.append(PcsAxisValue(position=position, value=character, label=own_text(label)))
     if not values:
         raise located.error(f"axis {position} has no <label>", axis)
     declared = axis.get("values")
@@ -182,7 +182,7 @@ def _labels(located: Located, axis: Element, position: int) -> list[PcsAxisValue
 
 
 def _axis_title(located: Located, axis: Element) -> str:
-    title = text(axis.find("title"))
+    title = own_text(axis.find("title"))
     if not title:
         raise located.error(f"axis {axis.get('pos')} has no <title>", axis)
     return title

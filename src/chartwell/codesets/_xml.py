@@ -1,21 +1,23 @@
-"""Stream the CDC/CMS ICD-10-CM XML files one repeated element at a time, keeping line numbers.
+"""Stream the official code-set XML files one repeated element at a time, keeping line numbers.
 
-The files are 0.5-10 MB with a flat run of repeated elements (``chapter`` in the tabular,
-``mainTerm`` in the index and tables). Each wanted element is built as a small ElementTree
-subtree with the start line of every descendant, handed over, then dropped, so memory stays
-flat and errors can name the line. expat errors (truncated or malformed XML), a DOCTYPE (never
-in these files) and a wrong root element become :class:`InvalidInput`.
+The CDC/CMS ICD-10-CM and CMS ICD-10-PCS files are 0.5-10 MB with a flat run of thousands of
+repeated elements (``chapter`` in the CM tabular, ``mainTerm`` in the indexes and CM tables,
+``pcsTable``, ``section``). Each wanted element is built as a small ElementTree subtree with the
+start line of every descendant, handed over, then dropped, so memory stays flat and errors can
+name the line. expat errors (truncated or malformed XML), a DOCTYPE (never in these files) and a
+wrong root element become :class:`InvalidInput`.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 from xml.parsers import expat
 
-from chartwell.codesets.icd10cm._common import bad
+from chartwell.codesets._files import bad
+from chartwell.errors import InvalidInput
 
 CHUNK_SIZE = 1 << 16
 RootCheck = Callable[[dict[str, str]], str | None]
@@ -23,21 +25,30 @@ RootCheck = Callable[[dict[str, str]], str | None]
 
 @dataclass(slots=True)
 class Located:
-    """A complete element and the start line of it and of each of its descendants."""
+    """A complete element, the file it came from, and the start line of it and of each of
+    its descendants, so that a problem anywhere inside can be reported with its place."""
 
     element: ET.Element
+    source: str | None
     line: int
     lines: dict[int, int] = field(default_factory=dict)
 
     def line_of(self, element: ET.Element) -> int:
         return self.lines.get(id(element), self.line)
 
+    def error(self, message: str, element: ET.Element | None = None, field: str | None = None
+              ) -> InvalidInput:
+        """An :class:`InvalidInput` naming the file and the line where ``element`` (by default
+        the located element itself) starts, and ``field`` if given."""
+        line = self.line if element is None else self.line_of(element)
+        return bad(message, self.source, line, field)
+
 
 class _Builder:
     """expat callbacks that build subtrees and collect the finished ones named in ``tags``."""
 
-    def __init__(self, parser, *, root: str, tags: frozenset[str], source: str | None,
-                 root_check: RootCheck | None):
+    def __init__(self, parser: expat.XMLParserType, *, root: str, tags: frozenset[str],
+                 source: str | None, root_check: RootCheck | None):
         self.parser, self.root, self.tags, self.source = parser, root, tags, source
         self.root_check = root_check
         self.stack: list[ET.Element] = []
@@ -70,7 +81,8 @@ class _Builder:
         if self.depth_of_wanted == len(self.stack):
             self.depth_of_wanted = None
             parent = self.stack[-1] if self.stack else None
-            self.ready.append((parent, Located(element, self.lines[id(element)], self.lines)))
+            located = Located(element, self.source, self.lines[id(element)], self.lines)
+            self.ready.append((parent, located))
 
     def data(self, text: str) -> None:
         if not self.stack:
@@ -82,12 +94,12 @@ class _Builder:
             current[-1].tail = (current[-1].tail or "") + text
 
     def doctype(self, *_args) -> None:
-        raise bad("a DOCTYPE is not expected in an ICD-10-CM XML file", self.source,
+        raise bad(f"a DOCTYPE is not expected in an <{self.root}> file", self.source,
                   self.parser.CurrentLineNumber)
 
 
-def iter_elements(stream: BinaryIO, *, root: str, tags: set[str] | frozenset[str],
-                  source: str | None, root_check: RootCheck | None = None) -> Iterator[Located]:
+def iter_elements(stream: BinaryIO, *, root: str, tags: Iterable[str], source: str | None,
+                  root_check: RootCheck | None = None) -> Iterator[Located]:
     """Yield every complete element named in ``tags`` (not nested in another such element) of a
     document whose root must be ``root``; ``root_check`` may reject the root's attributes."""
     parser = expat.ParserCreate()
@@ -110,7 +122,7 @@ def iter_elements(stream: BinaryIO, *, root: str, tags: set[str] | frozenset[str
             return
 
 
-def _feed(parser, chunk: bytes, *, final: bool, source: str | None) -> None:
+def _feed(parser: expat.XMLParserType, chunk: bytes, *, final: bool, source: str | None) -> None:
     try:
         parser.Parse(chunk, final)
     except expat.ExpatError as error:
@@ -119,11 +131,19 @@ def _feed(parser, chunk: bytes, *, final: bool, source: str | None) -> None:
                   error.lineno) from None
 
 
+def own_text(element: ET.Element | None) -> str:
+    """The element's own text, before any child, with runs of white space collapsed ('' when
+    absent): ``<see>Excision, Appendix<codes>0DBJ</codes></see>`` reads ``Excision, Appendix``."""
+    if element is None or element.text is None:
+        return ""
+    return " ".join(element.text.split())
+
+
 def text(element: ET.Element | None) -> str:
     """All the text inside ``element`` with runs of white space collapsed ('' when absent).
 
-    The addenda editions wrap changed words in ``<new>``/``<old>``; ``<old>`` words are left
-    out so an addenda element reads as the new text.
+    The ICD-10-CM addenda editions wrap changed words in ``<new>``/``<old>``; ``<old>`` words
+    are left out so an addenda element reads as the new text.
     """
     if element is None:
         return ""
