@@ -87,11 +87,8 @@ class Chart:
 def get_chart(*, session: Session, actor: Actor, patient_id: uuid.UUID) -> Chart:
     audit.authorize(session, actor, Permission.PATIENT_READ, resource_type="Patient", patient_id=patient_id)
     patient = _require_patient(session, patient_id)
-    encounters = queries.list_encounters(session, patient_id=patient_id, setting=None, text=None,
-                                         limit=10_000, offset=0).items
-    for i, encounter in enumerate(encounters):
-        encounters[i] = queries.get_encounter(session, encounter.id) or encounter
-    documents = _with_versions(session, queries.document_summaries(session, patient_id))
+    encounters = queries.encounters_of(session, patient_id)
+    documents = queries.documents_of(session, patient_id)
     chart = Chart(patient, encounters, queries.diagnoses_of(session, patient_id),
                   queries.procedures_of(session, patient_id), documents)
     chart.names = _names_for(session, encounters)
@@ -99,12 +96,6 @@ def get_chart(*, session: Session, actor: Actor, patient_id: uuid.UUID) -> Chart
     audit.record(session, actor, "patient.chart", resource_type="Patient", resource_id=patient_id,
                  patient_id=patient_id)
     return chart
-
-
-def _with_versions(session: Session, documents: list[d.Document]) -> list[d.Document]:
-    """The chart lists each document's author, signature and version count, which live on its
-    versions; a summary from the list query carries none."""
-    return [queries.get_document(session, doc.id) or doc for doc in documents]
 
 
 def _author_names(session: Session, documents: list[d.Document]) -> dict[uuid.UUID, str]:

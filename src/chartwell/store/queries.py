@@ -129,6 +129,22 @@ def get_encounter(session: Session, encounter_id: uuid.UUID) -> d.Encounter | No
     return encounter_from_row(row, providers)
 
 
+def encounters_of(session: Session, patient_id: uuid.UUID) -> list[d.Encounter]:
+    """A patient's encounters with their providers, newest first, in two queries."""
+    rows = session.scalars(
+        select(t.EncounterRow).where(t.EncounterRow.patient_id == patient_id)
+        .order_by(t.EncounterRow.admit_at.desc(), t.EncounterRow.id)
+    ).all()
+    links: dict[uuid.UUID, list[t.EncounterProviderRow]] = {row.id: [] for row in rows}
+    if links:
+        for link in session.scalars(
+            select(t.EncounterProviderRow).where(t.EncounterProviderRow.encounter_id.in_(list(links)))
+            .order_by(t.EncounterProviderRow.id)
+        ):
+            links[link.encounter_id].append(link)
+    return [encounter_from_row(row, links[row.id]) for row in rows]
+
+
 def diagnoses_of(session: Session, patient_id: uuid.UUID) -> list[d.Diagnosis]:
     rows = session.scalars(
         select(t.DiagnosisRow).where(t.DiagnosisRow.patient_id == patient_id)
@@ -212,9 +228,21 @@ def get_document(session: Session, document_id: uuid.UUID) -> d.Document | None:
     return _document(row, [version_from_row(v) for v in versions])
 
 
-def document_summaries(session: Session, patient_id: uuid.UUID) -> list[d.Document]:
-    return list_documents(session, patient_id=patient_id, encounter_id=None, document_type=None,
-                          text=None, limit=10_000, offset=0).items
+def documents_of(session: Session, patient_id: uuid.UUID) -> list[d.Document]:
+    """A patient's documents with every version, in two queries (the chart shows authors,
+    signatures and version counts)."""
+    rows = session.scalars(
+        select(t.DocumentRow).where(t.DocumentRow.patient_id == patient_id)
+        .order_by(t.DocumentRow.service_date.desc(), t.DocumentRow.id)
+    ).all()
+    versions: dict[uuid.UUID, list[d.DocumentVersion]] = {row.id: [] for row in rows}
+    if versions:
+        for version in session.scalars(
+            select(t.DocumentVersionRow).where(t.DocumentVersionRow.document_id.in_(list(versions)))
+            .order_by(t.DocumentVersionRow.document_id, t.DocumentVersionRow.version)
+        ):
+            versions[version.document_id].append(version_from_row(version))
+    return [_document(row, versions[row.id]) for row in rows]
 
 
 def provider_names(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
