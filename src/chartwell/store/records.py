@@ -81,8 +81,8 @@ def _upsert(
     present = existing_ids(session, table, (row["id"] for row in rows))
     new_rows = [row for row in rows if row["id"] not in present]
     old_rows = [row for row in rows if row["id"] in present]
-    if new_rows:
-        session.execute(insert(table), new_rows)
+    if new_rows:  # a Core insert: executemany without the ORM's per-row bookkeeping
+        session.execute(insert(table.__table__), new_rows)
     if old_rows:
         session.execute(update(table), old_rows)
     name = table.__tablename__
