@@ -366,7 +366,7 @@ class SourceResourceRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     content: Mapped[str] = mapped_column(Text)
     patient_id: Mapped[uuid.UUID | None] = _fk("patients.id")
-    linked: Mapped[bool] = mapped_column(Boolean, default=False)  # mapped into the record
+    linked: Mapped[bool] = mapped_column(Boolean, default=False, index=True)  # mapped into the record
     received_at: Mapped[datetime] = mapped_column(Timestamp)
 
 

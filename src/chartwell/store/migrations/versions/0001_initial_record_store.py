@@ -223,6 +223,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('source_resources', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_source_resources_patient_id'), ['patient_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_source_resources_linked'), ['linked'], unique=False)
 
     op.create_table('encounters',
     sa.Column('id', sa.Uuid(), nullable=False),
@@ -618,6 +619,7 @@ def downgrade() -> None:
     op.drop_table('encounters')
     with op.batch_alter_table('source_resources', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_source_resources_patient_id'))
+        batch_op.drop_index(batch_op.f('ix_source_resources_linked'))
 
     op.drop_table('source_resources')
     with op.batch_alter_table('providers', schema=None) as batch_op:
