@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 
 from sqlalchemy import insert, update
 from sqlalchemy.orm import Session
@@ -31,6 +32,11 @@ def _page_bounds(limit: int, offset: int) -> tuple[int, int]:
     if offset < 0:
         raise InvalidInput("offset must not be negative")
     return limit, offset
+
+
+def _one_of(value: str | None, choices: type[StrEnum], label: str) -> None:
+    if value and value not in {choice.value for choice in choices}:
+        raise InvalidInput(f"{label} must be one of {', '.join(choice.value for choice in choices)}")
 
 
 def search_patients(
@@ -117,8 +123,7 @@ def list_encounters(
 ) -> Page[d.Encounter]:
     audit.authorize(session, actor, Permission.ENCOUNTER_READ)
     limit, offset = _page_bounds(limit, offset)
-    if setting and setting not in {s.value for s in d.EncounterSetting}:
-        raise InvalidInput(f"setting must be one of {', '.join(s.value for s in d.EncounterSetting)}")
+    _one_of(setting, d.EncounterSetting, "setting")
     page = queries.list_encounters(session, patient_id=patient_id, setting=setting, text=query,
                                    limit=limit, offset=offset)
     audit.record(session, actor, "encounter.list", resource_type="Encounter", patient_id=patient_id,
@@ -143,8 +148,7 @@ def list_documents(
 ) -> Page[d.Document]:
     audit.authorize(session, actor, Permission.DOCUMENT_READ)
     limit, offset = _page_bounds(limit, offset)
-    if document_type and document_type not in {k.value for k in d.DocumentType}:
-        raise InvalidInput(f"document type must be one of {', '.join(k.value for k in d.DocumentType)}")
+    _one_of(document_type, d.DocumentType, "document type")
     page = queries.list_documents(session, patient_id=patient_id, encounter_id=encounter_id,
                                   document_type=document_type, text=query, limit=limit, offset=offset)
     audit.record(session, actor, "document.list", resource_type="Document", patient_id=patient_id,

@@ -61,6 +61,13 @@ def _parse_date(token: str) -> date | None:
     return None
 
 
+def _contains(column, text: str):
+    """``column`` contains ``text``, case-insensitively, with LIKE wildcards in ``text`` taken
+    literally (a search for "50%" must not match everything)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
 def search_patients(session: Session, text: str, *, limit: int, offset: int) -> Page[d.Patient]:
     """Every word must match: a date word the birth date, a digit word the MRN (exact) or an
     identifier, any other word a part of the name. Word order is free ("smith john", "john smith")."""
@@ -72,8 +79,7 @@ def search_patients(session: Session, text: str, *, limit: int, offset: int) -> 
             by_identifier = select(t.PatientIdentifierRow.patient_id).where(t.PatientIdentifierRow.value == word)
             query = query.where(or_(t.PatientRow.mrn == word, t.PatientRow.id.in_(by_identifier)))
         else:
-            escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            query = query.where(t.PatientRow.search_name.like(f"%{escaped}%", escape="\\"))
+            query = query.where(_contains(t.PatientRow.search_name, word))
     query = query.order_by(t.PatientRow.family_name, t.PatientRow.given_names, t.PatientRow.mrn)
     rows, total = _paged(session, query, limit, offset)
     return Page([patient_from_row(row) for row in rows], total, limit, offset)
@@ -111,8 +117,7 @@ def list_encounters(
     if setting:
         query = query.where(t.EncounterRow.setting == setting)
     if text:
-        like = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(t.EncounterRow.encounter_type).like(like),
+        query = query.where(or_(_contains(t.EncounterRow.encounter_type, text),
                                 t.EncounterRow.account_number == text))
     query = query.order_by(t.EncounterRow.admit_at.desc(), t.EncounterRow.id)
     rows, total = _paged(session, query, limit, offset)
@@ -209,9 +214,8 @@ def list_documents(
     if document_type:
         query = query.where(t.DocumentRow.document_type == document_type)
     if text:
-        like = f"%{text.lower()}%"
-        in_text = select(t.DocumentVersionRow.document_id).where(func.lower(t.DocumentVersionRow.text).like(like))
-        query = query.where(or_(func.lower(t.DocumentRow.title).like(like), t.DocumentRow.id.in_(in_text)))
+        in_text = select(t.DocumentVersionRow.document_id).where(_contains(t.DocumentVersionRow.text, text))
+        query = query.where(or_(_contains(t.DocumentRow.title, text), t.DocumentRow.id.in_(in_text)))
     query = query.order_by(t.DocumentRow.service_date.desc(), t.DocumentRow.id)
     rows, total = _paged(session, query, limit, offset)
     return Page([_document(row, []) for row in rows], total, limit, offset)
