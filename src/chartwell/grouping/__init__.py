@@ -1,0 +1,1 @@
+"""Grouping: MS-DRG assignment and CMS-HCC risk adjustment (``grouping.hcc``)."""
