@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine, select
 
 from chartwell.compliance.roles import Permission, Role
-from chartwell.services import accounts, audit
+from chartwell.services import accounts, audit, codesets
 from chartwell.services.actor import Actor
 from chartwell.store import migrate, tables as t
 from chartwell.store.db import transaction
@@ -78,4 +78,5 @@ def set_up(*, engine: Engine, actor: Actor, seed: int = 20261124, patients: int 
     loaded, encounters, documents = load_synthetic(engine=engine, actor=actor, seed=seed, patients=patients,
                                                    progress=progress)
     password, users = ensure_demo_users(engine=engine, actor=actor)
+    codesets.install_defaults(engine=engine, actor=actor)  # the encoder, offline: packaged code sets
     return DemoSetup(loaded, encounters, documents, password, users)

@@ -424,3 +424,41 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     sequence: Mapped[int] = mapped_column(Integer)
     digest: Mapped[str] = mapped_column(String(64))
+
+
+# -- code-set releases (chartwell.services.codesets) -----------------------------------------
+
+from sqlalchemy import LargeBinary  # noqa: E402 - kept with the tables that use it
+
+
+class CodesetReleaseRow(Base):
+    """An installed code-set release: which, when in force, built from what. Its content is
+    the artifact (a SQLite file) in :class:`CodesetArtifactRow`, cached on disk by SHA-256."""
+
+    __tablename__ = "codeset_releases"
+    __table_args__ = (UniqueConstraint("system", "version", name="uq_codeset_releases_system_version"),)
+    id: Mapped[uuid.UUID] = _pk()
+    system: Mapped[str] = mapped_column(String(20))
+    version: Mapped[str] = mapped_column(String(20))
+    effective_start: Mapped[date] = mapped_column(Date)
+    effective_end: Mapped[date | None] = mapped_column(Date)  # None: until a newer one is installed
+    sources: Mapped[list] = mapped_column(JSON)
+    counts: Mapped[dict] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    artifact_sha256: Mapped[str] = mapped_column(String(64))
+    artifact_bytes: Mapped[int] = mapped_column(Integer)
+    format_version: Mapped[int] = mapped_column(Integer)
+    searchable: Mapped[bool] = mapped_column(Boolean, default=False)
+    installed_at: Mapped[datetime] = mapped_column(Timestamp)
+    installed_by: Mapped[str] = mapped_column(String(80))
+
+
+class CodesetArtifactRow(Base):
+    """The artifact bytes of a release (zlib-compressed), so that every server of a department
+    on PostgreSQL has one source of truth."""
+
+    __tablename__ = "codeset_artifacts"
+    release_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("codeset_releases.id", ondelete="CASCADE"), primary_key=True)
+    compression: Mapped[str] = mapped_column(String(10))
+    content: Mapped[bytes] = mapped_column(LargeBinary)

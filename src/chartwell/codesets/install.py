@@ -1,0 +1,335 @@
+"""What a path given to ``chartwell codesets install`` holds: the official files recognised by
+their CMS/CDC names (and, for zips and XML, their members and root element), grouped into the
+releases they make. Pure planning: nothing is parsed beyond what recognition needs.
+
+Recognised (``YYYY`` the fiscal or calendar year, ``.xz`` copies too):
+
+=============  =================================================================================
+ICD-10-CM      ``YYYY-code-descriptions-tabular-order*.zip`` (or any zip holding
+               ``icd10cm_order_YYYY.txt``), ``icd10cm_order_YYYY.txt``, ``icd10cm_codes_YYYY.txt``,
+               ``icd10cm_codes_addenda_YYYY.txt``, ``icd10cm_order_addenda_YYYY.txt``, the tabular,
+               index, external cause index, neoplasm and drug XML (``icd10cm_tabular_YYYY.xml``,
+               ``icd10cm-drug-April-1-2026-XML.xml`` ...), ``ICD10CM_YYYY_Index.csv`` (the flattened
+               third-party index), the conversion table (``YYYY-conversion-table.zip``,
+               ``ICD-10-CM-CONVERSION-TABLE-FYYYYY.xlsx``, its CSV)
+ICD-10-PCS     the order-file zip (or ``icd10pcs_order_YYYY.txt``), ``icd10pcs_tables_YYYY.xml``,
+               ``icd10pcs_definitions_YYYY.xml``, ``icd10pcs_index_YYYY.xml``
+HCPCS          ``HCPC20YY_MON_ANWEB*.txt`` (or the quarterly zip holding it); the re-formatted CSV
+               copies ``hcpcs_lvl2.csv`` + ``two_descriptions.csv`` (+ ``modifiers_hcpcs_level2.csv``),
+               whose quarter comes from a folder named like ``2024q3``
+CPT            a licensed user's own file: a ``.csv``/``.tsv``/``.txt`` with "cpt" in its name
+               holding a code and its descriptor(s) a line
+=============  =================================================================================
+
+In a folder, files that are none of these (PDFs, schemas, other data sets) are skipped and
+listed; a single file that is none of these is an error. The files of one system and year make
+one release (:class:`Plan`).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chartwell.codesets.model import CodeSystem
+from chartwell.codesets.releases import fiscal_year_version, quarter_version
+from chartwell.errors import InvalidInput, Position, UnreadableInput
+
+
+class Kind:
+    """The kinds of file recognised (``system.what``)."""
+
+    CM_ORDER_ZIP = "icd10cm.order_zip"
+    CM_ORDER = "icd10cm.order"
+    CM_CODES = "icd10cm.codes"
+    CM_CODES_ADDENDA = "icd10cm.codes_addenda"
+    CM_ORDER_ADDENDA = "icd10cm.order_addenda"
+    CM_TABULAR = "icd10cm.tabular"
+    CM_INDEX = "icd10cm.index"
+    CM_INDEX_CSV = "icd10cm.index_csv"
+    CM_EINDEX = "icd10cm.eindex"
+    CM_NEOPLASM = "icd10cm.neoplasm"
+    CM_DRUG = "icd10cm.drug"
+    CM_CONVERSION_ZIP = "icd10cm.conversion_zip"
+    CM_CONVERSION_XLSX = "icd10cm.conversion_xlsx"
+    CM_CONVERSION_CSV = "icd10cm.conversion_csv"
+    PCS_ORDER_ZIP = "icd10pcs.order_zip"
+    PCS_ORDER = "icd10pcs.order"
+    PCS_TABLES = "icd10pcs.tables"
+    PCS_DEFINITIONS = "icd10pcs.definitions"
+    PCS_INDEX = "icd10pcs.index"
+    HCPCS_ANWEB = "hcpcs.anweb"
+    HCPCS_ANWEB_ZIP = "hcpcs.anweb_zip"
+    HCPCS_CSV_CODES = "hcpcs.csv_codes"
+    HCPCS_CSV_DESCRIPTIONS = "hcpcs.csv_descriptions"
+    HCPCS_CSV_MODIFIERS = "hcpcs.csv_modifiers"
+    CPT_FILE = "cpt.file"
+
+
+ROLES = {
+    Kind.CM_ORDER_ZIP: "order file", Kind.CM_ORDER: "order file", Kind.CM_CODES: "codes file",
+    Kind.CM_CODES_ADDENDA: "codes addenda", Kind.CM_ORDER_ADDENDA: "order addenda",
+    Kind.CM_TABULAR: "tabular list", Kind.CM_INDEX: "alphabetic index",
+    Kind.CM_INDEX_CSV: "alphabetic index (re-formatted CSV)",
+    Kind.CM_EINDEX: "external cause index", Kind.CM_NEOPLASM: "neoplasm table",
+    Kind.CM_DRUG: "table of drugs and chemicals", Kind.CM_CONVERSION_ZIP: "conversion table",
+    Kind.CM_CONVERSION_XLSX: "conversion table", Kind.CM_CONVERSION_CSV: "conversion table",
+    Kind.PCS_ORDER_ZIP: "order file", Kind.PCS_ORDER: "order file", Kind.PCS_TABLES: "tables",
+    Kind.PCS_DEFINITIONS: "definitions", Kind.PCS_INDEX: "index",
+    Kind.HCPCS_ANWEB: "alpha-numeric file", Kind.HCPCS_ANWEB_ZIP: "alpha-numeric file",
+    Kind.HCPCS_CSV_CODES: "codes (re-formatted CSV)",
+    Kind.HCPCS_CSV_DESCRIPTIONS: "descriptions (re-formatted CSV)",
+    Kind.HCPCS_CSV_MODIFIERS: "modifiers (re-formatted CSV)", Kind.CPT_FILE: "licensed CPT file",
+}
+
+_XZ = r"(?:\.xz)?$"
+# (kind, file-name pattern); the year is the first 4-digit group of the match, if any.
+_NAMES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE)) for kind, pattern in (
+        (Kind.CM_ORDER, r"^icd10cm_order_(\d{4})\.txt" + _XZ),
+        (Kind.CM_CODES, r"^icd10cm_codes_(\d{4})\.txt" + _XZ),
+        (Kind.CM_CODES_ADDENDA, r"^icd10cm_codes_addenda_(\d{4})\.txt" + _XZ),
+        (Kind.CM_ORDER_ADDENDA, r"^icd10cm_order_addenda_(\d{4})\.txt" + _XZ),
+        (Kind.CM_TABULAR, r"^icd10cm?[-_]tabular[-_].*?(\d{4}).*\.xml" + _XZ),
+        (Kind.CM_EINDEX, r"^icd10cm[-_]eindex[-_].*?(\d{4}).*\.xml" + _XZ),
+        (Kind.CM_INDEX, r"^icd10cm[-_]index[-_].*?(\d{4}).*\.xml" + _XZ),
+        (Kind.CM_NEOPLASM, r"^icd10cm[-_]neoplasm[-_].*?(\d{4}).*\.xml" + _XZ),
+        (Kind.CM_DRUG, r"^icd10cm[-_]drug[-_].*?(\d{4}).*\.xml" + _XZ),
+        (Kind.CM_INDEX_CSV, r"^icd10cm_(\d{4})_index\.csv" + _XZ),
+        (Kind.CM_CONVERSION_XLSX, r"conversion[-_ ]table.*?(\d{4}).*\.xlsx$"),
+        (Kind.CM_CONVERSION_CSV, r"conversion[-_ ]table.*?(\d{2,4}).*\.csv" + _XZ),
+        (Kind.PCS_ORDER, r"^icd10pcs_order_(\d{4})\.txt" + _XZ),
+        (Kind.PCS_TABLES, r"^icd10pcs_tables_(\d{4})\.xml" + _XZ),
+        (Kind.PCS_DEFINITIONS, r"^icd10pcs_definitions_(\d{4})\.xml" + _XZ),
+        (Kind.PCS_INDEX, r"^icd10pcs_index_(\d{4})\.xml" + _XZ),
+        (Kind.HCPCS_ANWEB, r"^HCPC(\d{4})_(JAN|APR|JUL|OCT)_ANWEB.*\.txt" + _XZ),
+        (Kind.HCPCS_CSV_CODES, r"^hcpcs_lvl2\.csv" + _XZ),
+        (Kind.HCPCS_CSV_DESCRIPTIONS, r"^two_descriptions\.csv" + _XZ),
+        (Kind.HCPCS_CSV_MODIFIERS, r"^modifiers_hcpcs_level2\.csv" + _XZ),
+    ))
+_CM_ORDER_MEMBER = re.compile(r"(^|/)icd10cm_order_(\d{4})\.txt$")
+_PCS_ORDER_MEMBER = re.compile(r"(^|/)icd10pcs_order_(\d{4})\.txt$")
+_CONVERSION_MEMBER = re.compile(r"conversion.*\.csv$", re.IGNORECASE)
+ANWEB_MEMBER = re.compile(r"(^|/)HCPC(\d{4})_(JAN|APR|JUL|OCT)_ANWEB.*\.txt$", re.IGNORECASE)
+_CPT_NAME = re.compile(r"cpt.*\.(csv|tsv|txt)" + _XZ, re.IGNORECASE)
+_QUARTER_FOLDER = re.compile(r"^(\d{4})q([1-4])$", re.IGNORECASE)
+_YEAR_FOLDER = re.compile(r"^(?:fy)?(\d{4})$", re.IGNORECASE)
+_MONTH_QUARTER = {"JAN": 1, "APR": 2, "JUL": 3, "OCT": 4}
+_APRIL = re.compile(r"april|apr[-_]", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class FoundFile:
+    path: Path
+    kind: str
+    system: CodeSystem
+    version: str | None  # None when neither the name nor the folder says
+
+    @property
+    def role(self) -> str:
+        return ROLES[self.kind]
+
+
+@dataclass(slots=True)
+class Plan:
+    """The files that make one release, and whether it is built on another release."""
+
+    system: CodeSystem
+    version: str
+    files: dict[str, list[FoundFile]] = field(default_factory=dict)
+    superseded: list[FoundFile] = field(default_factory=list)  # e.g. the Oct edition beside April
+
+    def one(self, *kinds: str) -> FoundFile | None:
+        for kind in kinds:
+            if self.files.get(kind):
+                return self.files[kind][0]
+        return None
+
+    def has(self, *kinds: str) -> bool:
+        return any(self.files.get(kind) for kind in kinds)
+
+    @property
+    def year(self) -> int:
+        return int(re.search(r"\d{4}", self.version).group(0))
+
+    def all_files(self) -> list[FoundFile]:
+        return [found for kind in sorted(self.files) for found in self.files[kind]]
+
+
+@dataclass(slots=True)
+class Scan:
+    plans: list[Plan]
+    skipped: list[Path]
+
+
+# -- recognising files -----------------------------------------------------------------------
+
+
+def scan(paths: Iterable[Path], *, version: str | None = None) -> Scan:
+    """Recognise the code-set files under ``paths`` and group them into release plans, oldest
+    first per system. ``version`` overrides the version of a lone release (a CPT file whose name
+    gives no year)."""
+    found: list[FoundFile] = []
+    skipped: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if not path.exists():
+            raise UnreadableInput("no such file or folder", Position(file=str(path)))
+        if path.is_dir():
+            for file in _files_under(path):
+                (found.append if (hit := recognise(file)) else skipped.append)(hit or file)
+        else:
+            hit = recognise(path)
+            if hit is None:
+                raise InvalidInput("not a code-set file this command recognises (CMS/CDC "
+                                   "ICD-10-CM, ICD-10-PCS or HCPCS files, or a CPT file with "
+                                   "'cpt' in its name)", Position(file=str(path)))
+            found.append(hit)
+    if not found:
+        where = ", ".join(str(path) for path in paths)
+        raise InvalidInput(f"no code-set file recognised in {where}")
+    return Scan(plans=_plans(found, version), skipped=skipped)
+
+
+def _files_under(folder: Path) -> Iterator[Path]:
+    try:
+        entries = sorted(folder.rglob("*"))
+    except OSError as error:
+        raise UnreadableInput(f"cannot list the folder ({error.strerror})",
+                              Position(file=str(folder))) from None
+    for entry in entries:
+        if entry.is_file() and not entry.name.startswith("."):
+            yield entry
+
+
+def recognise(path: Path) -> FoundFile | None:
+    """What ``path`` is, by its name (and, for a zip, its members), or None."""
+    name = path.name
+    for kind, pattern in _NAMES:
+        match = pattern.search(name)
+        if match:
+            return _found(path, kind, match)
+    if name.lower().endswith(".zip"):
+        return _recognise_zip(path)
+    if _CPT_NAME.search(name) and looks_like_cpt_file(path):
+        return FoundFile(path, Kind.CPT_FILE, CodeSystem.CPT, _year_in(name))
+    return None
+
+
+def looks_like_cpt_file(path: Path) -> bool:
+    """A CPT file has a code and a descriptor a line: check the first lines (a list of codes
+    alone, such as a risk-adjustment eligibility list, is not one)."""
+    from chartwell.codesets.cpt import sniff_cpt_rows
+
+    return sniff_cpt_rows(path)
+
+
+def _found(path: Path, kind: str, match: re.Match[str]) -> FoundFile:
+    system = CodeSystem(kind.split(".")[0])
+    if kind == Kind.HCPCS_ANWEB:
+        return FoundFile(path, kind, system,
+                         quarter_version(int(match.group(1)), _MONTH_QUARTER[match.group(2).upper()]))
+    if kind.startswith("hcpcs.csv"):
+        return FoundFile(path, kind, system, _quarter_from_folders(path))
+    year = _full_year(match.group(1))
+    return FoundFile(path, kind, system, fiscal_year_version(year) if year else None)
+
+
+def _recognise_zip(path: Path) -> FoundFile | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile as error:
+        raise InvalidInput(f"not a zip file ({error})", Position(file=str(path))) from None
+    except OSError as error:
+        raise UnreadableInput(f"cannot open ({error.strerror})", Position(file=str(path))) from None
+    for pattern, kind in ((_CM_ORDER_MEMBER, Kind.CM_ORDER_ZIP), (_PCS_ORDER_MEMBER, Kind.PCS_ORDER_ZIP)):
+        for member in names:
+            if match := pattern.search(member):
+                return FoundFile(path, kind, CodeSystem(kind.split(".")[0]),
+                                 fiscal_year_version(int(match.group(2))))
+    for member in names:
+        if match := ANWEB_MEMBER.search(member):
+            return FoundFile(path, Kind.HCPCS_ANWEB_ZIP, CodeSystem.HCPCS,
+                             quarter_version(int(match.group(2)),
+                                             _MONTH_QUARTER[match.group(3).upper()]))
+    if "conversion" in path.name.lower() and any(_CONVERSION_MEMBER.search(m) for m in names):
+        year = _year_in(path.name)
+        return FoundFile(path, Kind.CM_CONVERSION_ZIP, CodeSystem.ICD10CM,
+                         fiscal_year_version(int(year)) if year else None)
+    return None
+
+
+def _full_year(text: str) -> int | None:
+    if len(text) == 4:
+        return int(text)
+    if len(text) == 2:  # FY25 in the 508-compliant conversion CSV's name
+        return 2000 + int(text)
+    return None
+
+
+def _year_in(name: str) -> str | None:
+    match = re.search(r"(?<!\d)(20\d{2})(?!\d)", name)
+    return match.group(1) if match else None
+
+
+def _quarter_from_folders(path: Path) -> str | None:
+    for folder in path.parents:
+        if match := _QUARTER_FOLDER.match(folder.name):
+            return quarter_version(int(match.group(1)), int(match.group(2)))
+    return None
+
+
+# -- grouping into releases ------------------------------------------------------------------
+
+
+def _plans(found: list[FoundFile], version: str | None) -> list[Plan]:
+    found = [_with_version(item, version) for item in found]
+    plans: dict[tuple[CodeSystem, str], Plan] = {}
+    for item in found:
+        key = (item.system, item.version)
+        plan = plans.setdefault(key, Plan(system=item.system, version=item.version))
+        plan.files.setdefault(item.kind, []).append(item)
+    for plan in plans.values():
+        _keep_newest_editions(plan)
+    order = list(CodeSystem)
+    return sorted(plans.values(), key=lambda plan: (order.index(plan.system), plan.year,
+                                                    plan.version))
+
+
+def _with_version(item: FoundFile, version: str | None) -> FoundFile:
+    if version:
+        return FoundFile(item.path, item.kind, item.system, version)
+    if item.version:
+        return item
+    year = next((match.group(1) for folder in item.path.parents
+                 if (match := _YEAR_FOLDER.match(folder.name))), None)
+    if year and item.system is CodeSystem.CPT:
+        return FoundFile(item.path, item.kind, item.system, year)
+    if year and item.system in (CodeSystem.ICD10CM, CodeSystem.ICD10PCS):
+        return FoundFile(item.path, item.kind, item.system, fiscal_year_version(int(year)))
+    what = "a quarter (a folder named like 2024q3)" if item.system is CodeSystem.HCPCS else "a year"
+    raise InvalidInput(f"cannot tell which release this file belongs to: neither its name nor "
+                       f"its folder gives {what}; pass --version", Position(file=str(item.path)))
+
+
+def _keep_newest_editions(plan: Plan) -> None:
+    """Two editions of one file for a fiscal year (the October file and the April-1 update):
+    the April update is the later text of the same year; the other is kept aside."""
+    for kind, items in plan.files.items():
+        if len(items) < 2:
+            continue
+        if kind in _ONE_ONLY:
+            raise InvalidInput(f"{len(items)} files of the same kind ({ROLES[kind]}) for "
+                               f"{plan.version}: give one",
+                               Position(file=", ".join(str(item.path) for item in items)))
+        ranked = sorted(items, key=lambda item: (bool(_APRIL.search(item.path.name)),
+                                                 item.path.name), reverse=True)
+        plan.files[kind] = ranked[:1]
+        plan.superseded.extend(ranked[1:])
+
+
+_ONE_ONLY = frozenset({Kind.HCPCS_CSV_CODES, Kind.HCPCS_ANWEB, Kind.HCPCS_ANWEB_ZIP, Kind.CPT_FILE})

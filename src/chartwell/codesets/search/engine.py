@@ -1,0 +1,538 @@
+"""The encoder's search: load the ``search_*`` tables of one release, answer queries.
+
+**Scoring.** Every document (index path, table cell, tabular title, inclusion term, HCPCS or
+CPT description) is scored on two coverages, both weighted by inverse document frequency:
+
+* *query coverage*: how much of what the coder typed the document (or, see below, the code's
+  own title) accounts for; a word found only in the code's title counts ``TITLE_EVIDENCE``;
+* *required coverage*: how much of the document's required words the query accounts for
+  (nonessential words are never required), so that a shorter, exact path beats one that adds
+  words nobody typed ("type 1 diabetes" finds ``Diabetes, type 1`` before ``Diabetes, type 2``).
+
+``score = query_coverage ** 2 * (REQUIRED_FLOOR + (1 - REQUIRED_FLOOR) * required_coverage)``,
+times a small prior by source, so the words typed decide first and the words not typed second.
+
+**Completing a code** (:meth:`SearchIndex._completions`). Where a document leads to a header or
+the start of a code (the index's ``S72.00-``, a table's ``T39.1X1``, a 7th-character base), the
+search picks the valid codes under it the way a coder reads the tabular: first the codes whose
+titles carry most of the query's remaining words (``left``, ``subsequent``, ``open``), then
+those whose titles add the fewest words the query did not ask for. Words listed as defaults in
+the lexicon add nothing, so with nothing said the pick is the guideline default: closed,
+displaced, initial encounter, the unspecified side (``fx femur neck`` -> S72.009A; ``fx L femur
+neck`` -> S72.002A). The next best completions follow it, slightly lower.
+
+**Speed.** Candidates are picked with set intersections done in C (documents holding every
+query word first, then those missing the lightest words; see :meth:`SearchIndex._candidates`),
+and only the best couple of hundred are scored exactly in Python. Postings, the
+per-document terms and the spelling dictionary are flat ``array`` blobs read at load; document
+paths and titles are read from the database only for the hits returned.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import json
+import re
+import sqlite3
+import threading
+from array import array
+from dataclasses import dataclass
+from itertools import combinations
+
+from chartwell.codesets.search.build import FORMAT_VERSION, NEGATED, SOURCES
+from chartwell.codesets.search.model import SearchHit, Source
+from chartwell.codesets.search.query import ParsedQuery, QueryReader, QueryWord
+from chartwell.codesets.search.spelling import SpellingDictionary
+from chartwell.codesets.search.text import load_lexicon
+from chartwell.errors import NotFound
+
+TITLE_EVIDENCE = 0.85
+REQUIRED_FLOOR = 0.35
+SPECIFICITY_PENALTY = 0.02
+CANDIDATES = 200
+PIVOT_WORDS = 5
+TIER_CANDIDATES = 100  # no one tier may crowd out those after it
+ENOUGH_CANDIDATES = 10  # with this many found, tiers missing this much more of the ...
+WIDE_MISSING_SHARE = 0.3  # ... query's weight than the first tier found are not read
+CACHED_TITLES = 32768
+MAX_MISSING_SHARE = 0.6  # documents missing more of the query's weight cannot rank
+CACHED_POSTING = 2000  # posting lists this long are kept as sets ...
+CACHED_TERMS = 64  # ... for this many terms
+DOCUMENTS_FOR_HITS = 60
+COMPLETIONS_PER_HEADER = 3
+MAX_DESCENDANTS = 4000
+SOURCE_PRIOR = {
+    Source.INDEX: 1.0, Source.NEOPLASM_TABLE: 1.0, Source.DRUG_TABLE: 1.0,
+    Source.TABULAR_TITLE: 0.99, Source.INCLUSION_TERM: 0.98, Source.PCS_INDEX: 1.0,
+    Source.PCS_TITLE: 0.99, Source.EXTERNAL_CAUSE_INDEX: 0.96, Source.HCPCS_LONG: 1.0,
+    Source.HCPCS_SHORT: 0.98, Source.CPT_DESCRIPTOR: 1.0,
+}
+TERM_BITS = NEGATED - 1
+CACHED_HEADERS = 2048
+VIA_PRIOR = (1.0, 1.0, 0.9)  # none, see, see also: a "see also" target is a second choice
+MIN_PRIOR = min(SOURCE_PRIOR.values()) * min(VIA_PRIOR)
+_CODE_QUERY = re.compile(r"[A-Za-z0-9]{3}(?:\.?[A-Za-z0-9]{1,4})?")
+
+
+@dataclass(slots=True)
+class _Scored:
+    score: float
+    document: int
+    mask: int  # the query words the document matched (bit i = word i)
+    required: float  # required coverage
+
+
+@dataclass(slots=True)
+class _Completion:
+    code: int
+    title_mask: int
+    extra_words: float
+
+
+@dataclass(slots=True)
+class _Header:
+    """The valid codes under a header, each title's terms, and the cost of each term a
+    completion adds (1 - the share of the siblings whose titles have it; defaults cost 0)."""
+
+    children: list[int]
+    titles: list[frozenset[int]]
+    base_costs: list[float]  # each child's cost if the query asked for none of its words
+    costs: dict[int, float]
+    free: dict[int, frozenset[int]]  # each child's terms under a negation
+    terms: frozenset[int]
+
+
+@dataclass(slots=True)
+class _Hit:
+    score: float
+    code: int
+    document: int
+    mask: int
+    title_mask: int
+
+
+class SearchIndex:
+    """One release's search tables, loaded; :meth:`search` answers queries."""
+
+    def __init__(self, conn: sqlite3.Connection, blobs: dict[str, bytes]):
+        self._conn = conn
+        self._owner = threading.get_ident()
+        self._database = _database_file(conn)
+        self._local = threading.local()
+        self.lexicon = load_lexicon()
+        vocabulary = blobs["terms"].decode().split("\n")
+        self.terms = {term: number for number, term in enumerate(vocabulary)}
+        self.idf = _array("f", blobs["idf"])
+        self.postings = _array("I", blobs["postings"])
+        self.posting_offsets = _array("I", blobs["posting_offsets"])
+        self.doc_terms = _array("I", blobs["doc_terms"])
+        self.doc_offsets = _array("I", blobs["doc_offsets"])
+        self.doc_required = _array("H", blobs["doc_required"])
+        self.doc_code = _array("I", blobs["doc_code"])
+        self.doc_source = _array("B", blobs["doc_source"])
+        self.doc_weight = _array("f", blobs["doc_weight"])
+        self.codes = blobs["codes"].decode().split("\n")
+        self.raw_codes = [code.replace(".", "") for code in self.codes]
+        self.code_billable = _array("B", blobs["code_billable"])
+        self.code_terms = _array("I", blobs["code_terms"])
+        self.code_offsets = _array("I", blobs["code_offsets"])
+        self.term_in_title = _array("B", blobs["term_in_title"])
+        words = blobs["words"].decode().split("\n") if blobs["words"] else []
+        self.spelling = SpellingDictionary(words, _array("I", blobs["word_count"]),
+                                           _array("I", blobs["delete_keys"]),
+                                           _array("I", blobs["delete_words"]))
+        self.default_terms = frozenset(self.terms[word] for word in self.lexicon.default_words
+                                       if word in self.terms)
+        self.reader = QueryReader(lexicon=self.lexicon, terms=self.terms,
+                                  idf=self.idf.__getitem__, spelling=self.spelling,
+                                  aliases=json.loads(blobs["aliases"]))
+        via = _array("B", blobs["doc_via"])
+        self._priors = [SOURCE_PRIOR.get(SOURCES[source], 1.0) * VIA_PRIOR[kind]
+                        for source, kind in zip(self.doc_source, via, strict=True)]
+        self._headers: dict[int, _Header] = {}
+        self._titles: dict[int, tuple[frozenset[int], frozenset[int]]] = {}
+        self._word_sets: dict[frozenset[int], frozenset[int]] = {}
+        self._posting_sets: dict[int, frozenset[int]] = {}
+
+    @classmethod
+    def load(cls, conn: sqlite3.Connection) -> SearchIndex:
+        """Load the search tables of the release open on ``conn``."""
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM search_meta"))
+            blobs = dict(conn.execute("SELECT name, data FROM search_blobs"))
+        except sqlite3.OperationalError as error:
+            raise NotFound("this release has no search tables (build them with "
+                           "build_search_tables)") from error
+        if meta.get("format") != FORMAT_VERSION:
+            raise NotFound(f"the search tables are format {meta.get('format')!r}; this version "
+                           f"reads format {FORMAT_VERSION}: reinstall the release")
+        return cls(conn, blobs)
+
+    # -- searching ---------------------------------------------------------------------
+
+    def search(self, text: str, *, limit: int = 10) -> list[SearchHit]:
+        """The codes that best answer ``text``, best first (at most ``limit``)."""
+        if limit <= 0 or not text.strip():
+            return []
+        by_code = self._code_lookup(text.strip(), limit)
+        if by_code:
+            return by_code
+        parsed = self.reader.read(text)
+        if not parsed.words:
+            return []
+        scored = self._score_documents(parsed)
+        hits = self._hits(parsed, scored, limit)
+        return self._explain(parsed, hits)
+
+    def read(self, text: str) -> ParsedQuery:
+        """How a query is read (its words, corrections and expansions), for explanations."""
+        return self.reader.read(text)
+
+    # -- scoring documents -------------------------------------------------------------
+
+    def _score_documents(self, parsed: ParsedQuery) -> list[_Scored]:
+        words = parsed.words
+        term_words = _term_words(words)
+        covers = frozenset().union(*(word.covers for word in words)) - term_words.keys()
+        weights = [word.weight for word in words]
+        total = sum(weights) or 1.0
+        coverages: dict[int, float] = {}
+        priors = self._priors
+        match = self._match_document
+        scored = []
+        for document in self._candidates(words):
+            mask, required = match(document, term_words, covers)
+            coverage = coverages.get(mask)
+            if coverage is None:
+                coverage = coverages[mask] = _mask_weight(mask, weights) / total
+            score = coverage * coverage * (REQUIRED_FLOOR + (1 - REQUIRED_FLOOR) * required)
+            scored.append(_Scored(score * priors[document], document, mask, required))
+        scored.sort(key=lambda item: (-item.score, item.document))
+        return scored
+
+    def _candidates(self, words: list[QueryWord]) -> list[int]:
+        """The documents worth scoring exactly, in tiers: those holding every query word, then
+        those missing the lightest word, the lightest two ... (documents are numbered shortest
+        first, so within a tier the most exact come first). Only the heaviest ``PIVOT_WORDS``
+        words pick candidates; all of them score. A tier is not read once plenty are found
+        that miss less, nor when even the best document in it could not outscore those found
+        (what it misses, the completed code's title could only partly make up, and not at all
+        for a word no title has). All set work, done in C."""
+        pivots = sorted(range(len(words)), key=lambda n: -words[n].weight)[:PIVOT_WORDS]
+        sets = [self._word_documents(words[n]) for n in pivots]
+        weights = [words[n].weight for n in pivots]
+        in_titles = [any(self.term_in_title[term] for term in words[n].alternatives)
+                     for n in pivots]
+        total = sum(word.weight for word in words) or 1.0
+        taken: set[int] = set()
+        found: list[int] = []
+        floor, first_share = 0.0, 0.0
+        for missing in _missing_words(weights, MAX_MISSING_SHARE * total):
+            share = sum(weights[n] for n in missing) / total
+            lost = sum(weights[n] * (1 - TITLE_EVIDENCE if in_titles[n] else 1.0)
+                       for n in missing) / total
+            if (len(found) >= ENOUGH_CANDIDATES and share > first_share + WIDE_MISSING_SHARE) \
+                    or (1 - lost) ** 2 < floor:
+                break
+            present = sorted((sets[n] for n in range(len(sets)) if n not in missing), key=len)
+            if not present:
+                continue
+            tier = present[0].intersection(*present[1:]) if len(present) > 1 else present[0]
+            room = min(CANDIDATES - len(found), TIER_CANDIDATES)
+            new = sorted(tier - taken if taken else tier)[:room]
+            if new and not found:
+                first_share = share
+                floor = (1 - share) ** 2 * REQUIRED_FLOOR * MIN_PRIOR
+            found.extend(new)
+            taken.update(new)
+            if len(found) >= CANDIDATES:
+                break
+        return found
+
+    def _word_documents(self, word: QueryWord) -> frozenset[int]:
+        """The documents holding any term that counts as ``word``."""
+        terms = word.alternatives
+        if len(terms) == 1:
+            return self._term_documents(next(iter(terms)))
+        cached = self._word_sets.get(terms)
+        if cached is None:
+            cached = frozenset().union(*(self._term_documents(term) for term in terms))
+            if len(cached) >= CACHED_POSTING:
+                _bounded_put(self._word_sets, terms, cached, CACHED_TERMS)
+        return cached
+
+    def _term_documents(self, term: int) -> frozenset[int]:
+        cached = self._posting_sets.get(term)
+        if cached is None:
+            start, end = self.posting_offsets[term], self.posting_offsets[term + 1]
+            cached = frozenset(self.postings[start:end])
+            if end - start >= CACHED_POSTING:
+                _bounded_put(self._posting_sets, term, cached, CACHED_TERMS)
+        return cached
+
+    def _match_document(self, document: int, term_words: dict[int, int],
+                        covers: frozenset[int]) -> tuple[int, float]:
+        """The query words a document matches (bit mask) and its required coverage."""
+        start = self.doc_offsets[document]
+        terms = self.doc_terms[start:self.doc_offsets[document + 1]]
+        required_count = self.doc_required[document]
+        get = term_words.get
+        mask, covered = 0, 0.0
+        for position, term in enumerate(terms):
+            found = get(term)
+            if found:
+                mask |= found
+                if position < required_count:
+                    covered += self.idf[term]
+            elif position < required_count and term in covers:
+                covered += self.idf[term]
+        weight = self.doc_weight[document]
+        return mask, (covered / weight if weight > 0 else 1.0)
+
+    # -- from documents to codes -------------------------------------------------------
+
+    def _hits(self, parsed: ParsedQuery, scored: list[_Scored], limit: int) -> list[_Hit]:
+        words = parsed.words
+        term_words = _term_words(words)
+        weights = [word.weight for word in words]
+        total = sum(weights) or 1.0
+        every_term = frozenset(term_words)
+        best: dict[int, _Hit] = {}
+        leaders: list[float] = []  # the best ``limit`` scores so far (a min-heap)
+        completed: dict[tuple[int, int], list[_Completion]] = {}
+        for item in scored[:max(DOCUMENTS_FOR_HITS, limit * 3)]:
+            prior = self._priors[item.document]
+            shown = _mask_weight(item.mask, weights)
+            required = (REQUIRED_FLOOR + (1 - REQUIRED_FLOOR) * item.required) * prior
+            ceiling = ((shown + TITLE_EVIDENCE * (total - shown)) / total) ** 2 * required
+            if len(leaders) >= limit and ceiling <= leaders[0]:
+                continue
+            code = self.doc_code[item.document]
+            completions = completed.get((code, item.mask))
+            if completions is None:
+                completions = completed[(code, item.mask)] = self._completions(
+                    code, item.mask, term_words, every_term)
+            for completion in completions:
+                new = completion.title_mask & ~item.mask
+                coverage = (shown + TITLE_EVIDENCE * _mask_weight(new, weights)) / total
+                score = (coverage * coverage * required
+                         * (1 - SPECIFICITY_PENALTY * min(completion.extra_words, 10.0)))
+                known = best.get(completion.code)
+                if known is None or score > known.score:
+                    best[completion.code] = _Hit(score, completion.code, item.document,
+                                                 item.mask, completion.title_mask)
+                    _keep_leaders(leaders, score, limit)
+        ranked = sorted(best.values(), key=lambda hit: (-hit.score, self.raw_codes[hit.code]))
+        return ranked[:limit]
+
+    def _completions(self, code: int, mask: int, term_words: dict[int, int],
+                     every_term: frozenset[int]) -> list[_Completion]:
+        """The valid codes a document's code stands for: itself when valid, else the best
+        valid codes under it (see the module notes). A completion's extra words are those of
+        its title that the query did not ask for, each counted by how few of its siblings
+        share it (a word most of them carry says little), words under a negation ("not
+        having achieved remission") and the lexicon's default words counting nothing."""
+        if self.code_billable[code]:
+            return [_Completion(code, self._title_mask(code, term_words), 0.0)]
+        header = self._header(code)
+        if not header.children:
+            return [_Completion(code, self._title_mask(code, term_words), 0.0)]
+        asked = [(term, term_words[term], header.costs.get(term, 0.0)) for term in every_term
+                 if term in header.costs or term in header.terms]
+        ranked = []
+        for child, title, cost in zip(header.children, header.titles, header.base_costs,
+                                      strict=True):
+            title_mask, extra = 0, cost
+            for term, bits, term_cost in asked:
+                if term in title:
+                    title_mask |= bits
+                    extra -= term_cost if term not in header.free[child] else 0.0
+            gained = title_mask & ~mask
+            ranked.append((-gained.bit_count(), extra, child, title_mask))
+        best = heapq.nsmallest(COMPLETIONS_PER_HEADER, ranked)
+        return [_Completion(child, title_mask, extra) for _, extra, child, title_mask in best]
+
+    def _header(self, code: int) -> _Header:
+        """The valid codes under a header with what completing to each would add (cached)."""
+        header = self._headers.get(code)
+        if header is None:
+            children = self._descendants(code)
+            titles = [self._title(child) for child in children]
+            counts: dict[int, int] = {}
+            for title, _ in titles:
+                for term in title:
+                    counts[term] = counts.get(term, 0) + 1
+            costs = {term: 1.0 - count / len(children) for term, count in counts.items()
+                     if term not in self.default_terms}
+            base_costs = [sum(costs.get(term, 0.0) for term in title - free)
+                          for title, free in titles]
+            free = {child: negated for child, (_, negated) in zip(children, titles, strict=True)}
+            header = _Header(children, [title for title, _ in titles], base_costs, costs, free,
+                             frozenset(counts))
+            _bounded_put(self._headers, code, header, CACHED_HEADERS)
+        return header
+
+    def _descendants(self, code: int) -> list[int]:
+        raw = self.raw_codes[code]
+        end = bisect.bisect_left(self.raw_codes, raw + "\x7f", lo=code)
+        return [below for below in range(code + 1, min(end, code + 1 + MAX_DESCENDANTS))
+                if self.code_billable[below]]
+
+    def _title(self, code: int) -> tuple[frozenset[int], frozenset[int]]:
+        """A code's title terms, and those of them a negation governs."""
+        found = self._titles.get(code)
+        if found is None:
+            terms = self.code_terms[self.code_offsets[code]:self.code_offsets[code + 1]]
+            found = (frozenset(term & TERM_BITS for term in terms),
+                     frozenset(term & TERM_BITS for term in terms if term & NEGATED))
+            _bounded_put(self._titles, code, found, CACHED_TITLES)
+        return found
+
+    def _title_mask(self, code: int, term_words: dict[int, int]) -> int:
+        mask = 0
+        for term in self.code_terms[self.code_offsets[code]:self.code_offsets[code + 1]]:
+            mask |= term_words.get(term & TERM_BITS, 0)
+        return mask
+
+    # -- code lookups ------------------------------------------------------------------
+
+    def _code_lookup(self, text: str, limit: int) -> list[SearchHit]:
+        """A query that is a code (``E11.9``, ``e119``, ``0DTJ4ZZ``, ``J3301``) or the start of
+        one: that code, then the valid codes under it."""
+        if not _CODE_QUERY.fullmatch(text) or not any(char.isdigit() for char in text):
+            return []
+        raw = text.replace(".", "").upper()
+        at = bisect.bisect_left(self.raw_codes, raw)
+        found = []
+        while at < len(self.raw_codes) and self.raw_codes[at].startswith(raw) \
+                and len(found) < limit:
+            exact = self.raw_codes[at] == raw
+            if exact or self.code_billable[at]:
+                found.append((1.0 if exact else 0.9, at))
+            at += 1
+        titles = self._code_titles([code for _, code in found])
+        return [SearchHit(code=self.codes[code], title=titles.get(code, ""),
+                          billable=bool(self.code_billable[code]), score=score,
+                          path=[self.codes[code]], matched="code")
+                for score, code in found]
+
+    # -- explanations ------------------------------------------------------------------
+
+    def _explain(self, parsed: ParsedQuery, hits: list[_Hit]) -> list[SearchHit]:
+        documents = self._document_rows([hit.document for hit in hits])
+        titles = self._code_titles([hit.code for hit in hits])
+        answers = []
+        for hit in hits:
+            source, path, via = documents.get(hit.document, ("", "[]", None))
+            answers.append(SearchHit(
+                code=self.codes[hit.code], title=titles.get(hit.code, ""),
+                billable=bool(self.code_billable[hit.code]), score=round(min(hit.score, 1.0), 4),
+                path=json.loads(path), matched=_matched(parsed, hit, source, via)))
+        return answers
+
+    def _document_rows(self, documents: list[int]) -> dict[int, tuple[str, str, str | None]]:
+        if not documents:
+            return {}
+        marks = ",".join("?" * len(documents))
+        rows = self._connection().execute(
+            f"SELECT id, source, path, via FROM search_documents WHERE id IN ({marks})",
+            documents)
+        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+
+    def _code_titles(self, codes: list[int]) -> dict[int, str]:
+        if not codes:
+            return {}
+        marks = ",".join("?" * len(codes))
+        rows = self._connection().execute(
+            f"SELECT id, title FROM search_codes WHERE id IN ({marks})", codes)
+        return dict(rows)
+
+    def _connection(self) -> sqlite3.Connection:
+        """The loading connection in the thread that loaded; elsewhere a read-only connection
+        of this thread's own to the same file (sqlite3 connections stay in their thread)."""
+        if threading.get_ident() == self._owner or not self._database:
+            return self._conn
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(f"file:{self._database}?mode=ro", uri=True)
+            self._local.conn = conn
+        return conn
+
+
+def _array(typecode: str, data: bytes) -> array:
+    values = array(typecode)
+    values.frombytes(data)
+    return values
+
+
+def _database_file(conn: sqlite3.Connection) -> str:
+    for _, name, path in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return path or ""
+    return ""
+
+
+def _bounded_put(cache: dict, key: object, value: object, size: int) -> None:
+    """A small cache: when full, the oldest entry goes."""
+    if len(cache) >= size:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+
+
+def _keep_leaders(leaders: list[float], score: float, limit: int) -> None:
+    if len(leaders) < limit:
+        heapq.heappush(leaders, score)
+    elif score > leaders[0]:
+        heapq.heapreplace(leaders, score)
+
+
+def _missing_words(weights: list[float], most: float) -> list[tuple[int, ...]]:
+    """Sets of query words a candidate may lack, lightest first: none, each one, each two
+    (three for long queries), as long as what is missing weighs at most ``most``."""
+    count = len(weights)
+    sizes = range(min(count - 1, 3 if count >= 6 else 2) + 1)
+    found = [missing for size in sizes for missing in combinations(range(count), size)
+             if sum(weights[n] for n in missing) <= most]
+    return sorted(found, key=lambda missing: (sum(weights[n] for n in missing), len(missing)))
+
+
+def _term_words(words: list[QueryWord]) -> dict[int, int]:
+    """term -> the query words (bit mask) it counts for."""
+    found: dict[int, int] = {}
+    for number, word in enumerate(words):
+        for term in word.alternatives:
+            found[term] = found.get(term, 0) | (1 << number)
+    return found
+
+
+def _mask_weight(mask: int, weights: list[float]) -> float:
+    total, number = 0.0, 0
+    while mask:
+        if mask & 1:
+            total += weights[number]
+        mask >>= 1
+        number += 1
+    return total
+
+
+def _matched(parsed: ParsedQuery, hit: _Hit, source: str, via: str | None) -> str:
+    """Which words matched where: ``index: fracture, femur, neck; title: left``."""
+    words = parsed.words
+    in_document = [word.word for n, word in enumerate(words) if hit.mask >> n & 1]
+    in_title = [word.word for n, word in enumerate(words)
+                if hit.title_mask >> n & 1 and not hit.mask >> n & 1]
+    parts = [f"{source}: {', '.join(in_document) or '-'}"]
+    if in_title:
+        parts.append(f"title: {', '.join(in_title)}")
+    if via:
+        parts.append(via)
+    missing = [word.word for n, word in enumerate(words)
+               if not (hit.mask | hit.title_mask) >> n & 1]
+    if missing:
+        parts.append(f"not matched: {', '.join(missing)}")
+    parts.extend(parsed.notes())
+    if parsed.unknown:
+        parts.append(f"unknown: {', '.join(parsed.unknown)}")
+    return "; ".join(parts)
+

@@ -1,0 +1,134 @@
+"""Recognising what a path given to ``codesets install`` holds, and the releases it makes."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from chartwell.codesets.install import Kind, recognise, scan
+from chartwell.codesets.model import CodeSystem
+from chartwell.errors import InvalidInput, UnreadableInput
+from support import shared_data
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.mark.parametrize(("name", "kind", "version"), [
+    ("icd10cm_order_2026.txt", Kind.CM_ORDER, "FY2026"),
+    ("icd10cm_codes_2025.txt.xz", Kind.CM_CODES, "FY2025"),
+    ("icd10cm_codes_addenda_2027.txt", Kind.CM_CODES_ADDENDA, "FY2027"),
+    ("icd10cm_order_addenda_2027.txt", Kind.CM_ORDER_ADDENDA, "FY2027"),
+    ("icd10c-tabular-April-1-2026.xml.xz", Kind.CM_TABULAR, "FY2026"),
+    ("icd10cm_tabular_2025.xml", Kind.CM_TABULAR, "FY2025"),
+    ("icd10cm-index-April-1-2026-XML.xml", Kind.CM_INDEX, "FY2026"),
+    ("icd10cm_eindex_2025.xml", Kind.CM_EINDEX, "FY2025"),
+    ("icd10cm-drug-April-1-2026-XML.xml", Kind.CM_DRUG, "FY2026"),
+    ("icd10cm_neoplasm_2025.xml", Kind.CM_NEOPLASM, "FY2025"),
+    ("ICD10CM_2025_Index.csv.xz", Kind.CM_INDEX_CSV, "FY2025"),
+    ("ICD-10-CM-CONVERSION-TABLE-FY2026.xlsx", Kind.CM_CONVERSION_XLSX, "FY2026"),
+    ("508_Compliant_Version_of_ICD-10-CM-Conversion-Table-FY25.csv", Kind.CM_CONVERSION_CSV, "FY2025"),
+    ("icd10pcs_tables_2026.xml", Kind.PCS_TABLES, "FY2026"),
+    ("icd10pcs_definitions_2026.xml", Kind.PCS_DEFINITIONS, "FY2026"),
+    ("icd10pcs_index_2025.xml.xz", Kind.PCS_INDEX, "FY2025"),
+    ("icd10pcs_order_2026.txt", Kind.PCS_ORDER, "FY2026"),
+    ("HCPC2026_OCT_ANWEB_v2.txt", Kind.HCPCS_ANWEB, "2026Q4"),
+    ("HCPC2024_JUL_ANWEB_sample.txt", Kind.HCPCS_ANWEB, "2024Q3"),
+])
+def test_file_names_as_cms_and_cdc_publish_them(tmp_path, name, kind, version):
+    path = tmp_path / name
+    path.write_text("")
+    found = recognise(path)
+    assert (found.kind, found.version) == (kind, version)
+
+
+@pytest.mark.parametrize("name", [
+    "icd10cm_tabular.xsd", "MANIFEST.md", "icd10OrderFiles.pdf", "ncci_ptp_prac.csv.xz",
+    "POAexemptCodesFY26.txt", "icd10cm_fy2016-fy2027_starter_subset.csv.xz",
+])
+def test_other_files_are_not_code_sets(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("x")
+    assert recognise(path) is None
+
+
+def test_zips_are_recognised_by_their_members(tmp_path):
+    cm = tmp_path / "whatever.zip"
+    with zipfile.ZipFile(cm, "w") as archive:
+        archive.writestr("Code Descriptions/icd10cm_order_2026.txt", "")
+    pcs = tmp_path / "pcs.zip"
+    with zipfile.ZipFile(pcs, "w") as archive:
+        archive.writestr("icd10pcs_order_2026.txt", "")
+    hcpcs = tmp_path / "january-2026-alpha-numeric-hcpcs-file.zip"
+    with zipfile.ZipFile(hcpcs, "w") as archive:
+        archive.writestr("HCPC2026_JAN_ANWEB.txt", "")
+    assert (recognise(cm).kind, recognise(cm).version) == (Kind.CM_ORDER_ZIP, "FY2026")
+    assert (recognise(pcs).kind, recognise(pcs).version) == (Kind.PCS_ORDER_ZIP, "FY2026")
+    assert (recognise(hcpcs).kind, recognise(hcpcs).version) == (Kind.HCPCS_ANWEB_ZIP, "2026Q1")
+    other = tmp_path / "other.zip"
+    with zipfile.ZipFile(other, "w") as archive:
+        archive.writestr("readme.txt", "")
+    assert recognise(other) is None
+
+
+def test_a_cpt_file_has_codes_and_descriptors(tmp_path):
+    licensed = tmp_path / "my_cpt_2025.tsv"
+    licensed.write_text("99213\tExample descriptor one\n0001F\tExample descriptor two\n")
+    codes_only = tmp_path / "ra_eligible_cpt_hcpcs_2026.csv"
+    codes_only.write_text("cpt_hcpcs_code\n99213\n99214\n")
+    assert (recognise(licensed).kind, recognise(licensed).version) == (Kind.CPT_FILE, "2025")
+    assert recognise(codes_only) is None
+
+
+def test_the_hcpcs_csv_copies_take_their_quarter_from_the_folder(tmp_path):
+    folder = tmp_path / "hcpcs" / "2024q3" / "reformatted"
+    folder.mkdir(parents=True)
+    for name in ("hcpcs_lvl2.csv", "two_descriptions.csv.xz", "modifiers_hcpcs_level2.csv"):
+        (folder / name).write_text("")
+    plans = scan([tmp_path]).plans
+    assert [(plan.system, plan.version) for plan in plans] == [(CodeSystem.HCPCS, "2024Q3")]
+    assert set(plans[0].files) == {Kind.HCPCS_CSV_CODES, Kind.HCPCS_CSV_DESCRIPTIONS,
+                                   Kind.HCPCS_CSV_MODIFIERS}
+
+
+def test_without_a_quarter_the_version_must_be_given(tmp_path):
+    (tmp_path / "hcpcs_lvl2.csv").write_text("")
+    with pytest.raises(InvalidInput, match="--version"):
+        scan([tmp_path / "hcpcs_lvl2.csv"])
+    assert scan([tmp_path / "hcpcs_lvl2.csv"], version="2025Q1").plans[0].version == "2025Q1"
+
+
+def test_a_single_unrecognised_file_is_an_error_and_a_missing_path_unreadable(tmp_path):
+    stray = tmp_path / "notes.txt"
+    stray.write_text("hello")
+    with pytest.raises(InvalidInput, match="not a code-set file") as error:
+        scan([stray])
+    assert error.value.position.file == str(stray)
+    with pytest.raises(UnreadableInput):
+        scan([tmp_path / "absent"])
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InvalidInput, match="no code-set file recognised"):
+        scan([empty])
+
+
+def test_the_fixture_folder_makes_a_fiscal_year_and_its_successor():
+    plans = scan([FIXTURES / "icd10cm"]).plans
+    assert [(plan.system, plan.version) for plan in plans] == [(CodeSystem.ICD10CM, "FY2099"),
+                                                              (CodeSystem.ICD10CM, "FY2100")]
+    assert plans[0].has(Kind.CM_ORDER, Kind.CM_TABULAR, Kind.CM_INDEX, Kind.CM_INDEX_CSV)
+    assert set(plans[1].files) == {Kind.CM_CODES_ADDENDA, Kind.CM_ORDER_ADDENDA}
+
+
+@pytest.mark.shared_data
+def test_the_shared_code_sets_make_each_release():
+    found = scan([shared_data("codesets")])
+    versions = [(str(plan.system), plan.version) for plan in found.plans]
+    assert versions == [("icd10cm", "FY2025"), ("icd10cm", "FY2026"), ("icd10cm", "FY2027"),
+                        ("icd10pcs", "FY2025"), ("icd10pcs", "FY2026"), ("hcpcs", "2024Q3")]
+    fy2025 = found.plans[0]
+    assert fy2025.one(Kind.CM_ORDER_ZIP).path.name == "2025-code-descriptions-tabular-order-april.zip"
+    assert [item.path.name for item in fy2025.superseded] == ["2025-code-descriptions-tabular-order.zip"]
+    skipped = {path.name for path in found.skipped}
+    assert {"MANIFEST.md", "icd10cm_index.xsd", "ra_eligible_cpt_hcpcs_2026.csv"} <= skipped
