@@ -91,3 +91,40 @@ def test_the_code_page(client):
     assert "/codes/icd10cm/E11.40?date=2098-10-01" in missing.text  # look it up in FY2099
     client.cookies.clear()
     assert client.get("/codes/icd10cm/E11.40").status_code == 303  # to the login page
+
+
+@pytest.fixture
+def search_client(sqlite_store):
+    """The hand-written ICD-10-CM fixture installed with its search tables."""
+    codesets.install(engine=sqlite_store, actor=ADMIN, paths=[FIXTURES / "icd10cm"])
+    add_user(sqlite_store, "clerk1", Role.RECORDS_CLERK)
+    with TestClient(create_app(), follow_redirects=False) as client:
+        yield client
+    codesets.forget_open_artifacts()
+
+
+def test_the_api_searches_codes_with_their_path(search_client):
+    headers = bearer(search_client)
+    response = search_client.get("/api/codes/search", params={"q": "diabetes type 2 neuropathy",
+                                                              "date": "2099-01-15"}, headers=headers)
+    assert response.status_code == 200, response.text
+    hits = response.json()
+    assert hits and hits[0]["code"].startswith("E11")
+    assert set(hits[0]) == {"code", "title", "billable", "score", "path", "matched"}
+    assert search_client.get("/api/codes/search", params={"q": "diabetes"}).status_code == 401
+    too_long = search_client.get("/api/codes/search", params={"q": "x" * 201}, headers=headers)
+    assert too_long.status_code == 422
+    no_release = search_client.get("/api/codes/search", params={"q": "diabetes", "date": "2001-01-01"},
+                                   headers=headers)
+    assert no_release.status_code == 404
+
+
+def test_the_typeahead_page_and_its_fragment(search_client):
+    sign_in(search_client)
+    page = search_client.get("/codes", params={"q": "diabetes type 2 neuropathy", "date": "2099-01-15"})
+    assert page.status_code == 200
+    assert 'src="/static/typeahead.js"' in page.text and "E11" in page.text
+    fragment = search_client.get("/codes/suggest", params={"q": "<script>x</script>", "date": "2099-01-15"})
+    assert fragment.status_code == 200 and "<script>x" not in fragment.text
+    assert "<html" not in fragment.text.lower()
+    assert search_client.get("/static/typeahead.js").status_code == 200

@@ -36,11 +36,14 @@ SIGNED_IN_ONLY = {
     ("GET", "/api/codes/{system}/{code}"),
     ("GET", "/api/codesets"),
     ("GET", "/codes/{system}/{code}"),
+    ("GET", "/api/codes/search"),
+    ("GET", "/codes"),
+    ("GET", "/codes/suggest"),
 }
 
 PATH_VALUES = {"patient_id": IDS.alpha, "encounter_id": IDS.inpatient, "document_id": IDS.progress_note,
                "system": "icd10cm", "code": "E11.40"}
-QUERIES = {"/api/patients": "?q=testpatient", "/patients": "?q=testpatient"}
+QUERIES = {"/api/patients": "?q=testpatient", "/patients": "?q=testpatient", "/api/codes/search": "?q=diabetes"}
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,45 @@ from chartwell.web.rendering import render
 router = APIRouter(include_in_schema=False)
 
 
+def _search(session, caller: SignedIn, q: str, system: CodeSystem, on: date | None):
+    """(hits, note, problem) for the search page and its typeahead fragment."""
+    if not q.strip():
+        return [], None, None
+    try:
+        answers, note = service.search_codes(session=session, actor=caller.actor, queries=[q],
+                                             system=system, on=on, limit=15)
+    except NotFound as error:  # no release in force on the date
+        return [], None, error.message
+    return answers[0], note, None
+
+
+SearchQuery = Annotated[str, Query(max_length=200)]
+
+
+@router.get("/codes", response_class=HTMLResponse)
+def code_search_page(
+    request: Request, caller: Annotated[SignedIn, Depends(require_page(None))], session: DbSession,
+    q: SearchQuery = "", system: CodeSystem = CodeSystem.ICD10CM,
+    on: Annotated[date | None, Query(alias="date")] = None,
+) -> HTMLResponse:
+    """The encoder page: type words as written in the note; results come as you type."""
+    hits, note, problem = _search(session, caller, q, system, on)
+    return render(request, "code_search.html", caller, q=q, system=system, systems=SYSTEM_NAMES,
+                  on=on, hits=hits, note=note, problem=problem)
+
+
+@router.get("/codes/suggest", response_class=HTMLResponse)
+def code_suggestions(
+    request: Request, caller: Annotated[SignedIn, Depends(require_page(None))], session: DbSession,
+    q: SearchQuery = "", system: CodeSystem = CodeSystem.ICD10CM,
+    on: Annotated[date | None, Query(alias="date")] = None,
+) -> HTMLResponse:
+    """The results table alone, fetched by the typeahead with the page's own session cookie."""
+    hits, note, problem = _search(session, caller, q, system, on)
+    return render(request, "_code_hits.html", caller, q=q, system=system, on=on, hits=hits,
+                  note=note, problem=problem)
+
+
 @router.get("/codes/{system}/{code}", response_class=HTMLResponse)
 def code_page(
     request: Request, system: CodeSystem,

@@ -139,6 +139,31 @@ class ReleaseOut(BaseModel):
     artifact_bytes: int
 
 
+class SearchHitOut(BaseModel):
+    code: str
+    title: str
+    billable: bool
+    score: float
+    path: list[str]
+    matched: str
+
+
+SearchText = Annotated[str, Query(min_length=1, max_length=200, description="what the coder types")]
+
+
+@router.get("/api/codes/search", response_model=list[SearchHitOut])
+def search_codes(
+    q: SearchText, caller: Annotated[SignedIn, Depends(require(None))], session: DbSession,
+    system: CodeSystem = CodeSystem.ICD10CM, on: OnDate = None,
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> list[SearchHitOut]:
+    """The encoder: the codes a coder would pick for ``q``, best first, each with the index
+    path or field that matched, in the release in force on ``date``."""
+    answers, _note = service.search_codes(session=session, actor=caller.actor, queries=[q],
+                                          system=system, on=on, limit=limit)
+    return [SearchHitOut.model_validate(hit.to_json()) for hit in answers[0]]
+
+
 @router.get("/api/codes/{system}/{code}", response_model=CodeDetailOut)
 def read_code(
     system: CodeSystem, code: CodeText, caller: Annotated[SignedIn, Depends(require(None))],
