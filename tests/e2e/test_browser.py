@@ -17,7 +17,7 @@ from chartwell.domain.records import RecordBatch
 from chartwell.store.db import transaction
 from chartwell.store.records import write_batch
 from chartwell.synth import generate
-from integration.records_fixture import HOSTILE, IDS, PASSWORD, add_user, load_records
+from integration.records_fixture import ADMIN, HOSTILE, IDS, PASSWORD, add_user, load_records
 from support import unavailable
 
 pytestmark = pytest.mark.browser
@@ -138,3 +138,25 @@ def test_hostile_text_stays_text_in_the_browser(page):
     assert f"Letter text {HOSTILE} end." in page.inner_text("pre.note-text")
     assert page.locator("pre.note-text script, pre.note-text img").count() == 0
     assert page.problems == []
+
+
+def test_code_search_typeahead_answers_as_the_coder_types(page, sqlite_store):
+    from chartwell.services import codesets
+
+    fixtures = Path(__file__).parent.parent / "unit" / "fixtures" / "icd10cm"
+    codesets.install(engine=sqlite_store, actor=ADMIN, paths=[fixtures])
+    try:
+        sign_in(page)
+        page.click("nav.mainnav a:has-text('Code search')")
+        page.wait_for_url("**/codes")
+        page.fill("#date", "2099-01-15")
+        page.type("#q", "diabetes type 2 neuropathy", delay=20)  # typed, never submitted
+        page.wait_for_selector("#code-hits tbody tr")
+        first = page.inner_text("#code-hits tbody tr:first-child td:first-child")
+        assert first.startswith("E11"), first
+        assert "q=diabetes" in page.url  # the address follows what was typed
+        page.click("#code-hits tbody tr:first-child a")
+        page.wait_for_url(f"**/codes/icd10cm/{first}*")
+        assert page.problems == []
+    finally:
+        codesets.forget_open_artifacts()
