@@ -16,7 +16,7 @@ def _configure() -> None:
 
 @lru_cache(maxsize=1)
 def build_app() -> typer.Typer:
-    from chartwell.cli import audit, codes, codesets, db, demo, hcc, imports, serve, users, x12
+    from chartwell.cli import audit, codes, codesets, db, demo, hcc, imports, serve, users
 
     app = typer.Typer(
         name="chartwell",
@@ -28,7 +28,7 @@ def build_app() -> typer.Typer:
     app.add_typer(db.app, name="db")
     app.add_typer(users.app, name="users")
     app.add_typer(audit.app, name="audit")
-    for module in (imports, demo, serve, codesets, codes, hcc, x12):
+    for module in (imports, demo, serve, codesets, codes, hcc):
         module.register(app)
     return app
 
