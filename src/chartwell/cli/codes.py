@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
 
 from chartwell.cli import codes_search
-from chartwell.cli.common import JsonOption, UserOption, print_json, run_service
+from chartwell.cli.common import JsonOption, UserOption, parse_date, print_json, run_service
 from chartwell.codesets.detail import CodeDetail
 from chartwell.codesets.model import CodeSystem
 from chartwell.codesets.present import detail_json, hcpcs_json, validation_json
@@ -21,16 +20,6 @@ app = typer.Typer(help="Look codes up (ICD-10-CM, ICD-10-PCS, HCPCS, CPT) by dat
 
 def register(main_app: typer.Typer) -> None:
     main_app.add_typer(app, name="codes")
-
-
-def parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--date") \
-            from None
 
 
 SystemOption = Annotated[CodeSystem | None, typer.Option(

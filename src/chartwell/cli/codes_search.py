@@ -10,13 +10,14 @@ The release engineer's ``chartwell codes`` group registers this command (``regis
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from chartwell.cli.common import JsonOption, UserOption, guarded, print_json, run_service, stderr
+from chartwell.cli.common import (
+    JsonOption, UserOption, guarded, parse_date, print_json, run_service, stderr,
+)
 from chartwell.codesets.model import CodeSystem
 from chartwell.codesets.search import SearchHit
 from chartwell.errors import Position, UnreadableInput
@@ -51,7 +52,7 @@ def search(
     or field that matched."""
     if (text is None) == (batch is None):
         raise typer.BadParameter("give either TEXT or --batch FILE", param_hint="TEXT")
-    day = _parse_date(on)
+    day = parse_date(on)
     with guarded(as_json):
         queries = _read_batch(batch) if batch is not None else [text or ""]
     answers, note = run_service(as_json, user, lambda session, actor: codesets.search_codes(
@@ -76,16 +77,6 @@ def _read_batch(path: Path) -> list[str]:
                               Position(file=str(path))) from None
     lines = text.splitlines()
     return lines
-
-
-def _parse_date(value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--date") \
-            from None
 
 
 def render(hits: list[SearchHit]) -> str:

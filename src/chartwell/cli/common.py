@@ -48,6 +48,16 @@ def _default(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
+def parse_date(value: str | None) -> date | None:
+    """A ``--date`` option: ISO YYYY-MM-DD, or None when not given."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--date") from None
+
+
 def to_json(document: Any) -> str:
     return orjson.dumps(document, default=_default, option=orjson.OPT_INDENT_2 | orjson.OPT_PASSTHROUGH_DATACLASS).decode()
 
