@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import orjson
@@ -35,7 +36,14 @@ def audit_key() -> bytes:
     settings = get_settings()
     if settings.audit_key:
         return settings.audit_key.encode("utf-8")
-    path: Path = settings.data_dir / _KEY_FILE
+    return _key_file(settings.data_dir.resolve())
+
+
+@lru_cache(maxsize=8)
+def _key_file(data_dir: Path) -> bytes:
+    """Read (or create) the key file once per data dir: every audited request needs the key,
+    and it never changes while the process runs."""
+    path = data_dir / _KEY_FILE
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
