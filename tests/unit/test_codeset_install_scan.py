@@ -35,6 +35,16 @@ FIXTURES = Path(__file__).parent / "fixtures"
     ("icd10pcs_order_2026.txt", Kind.PCS_ORDER, "FY2026"),
     ("HCPC2026_OCT_ANWEB_v2.txt", Kind.HCPCS_ANWEB, "2026Q4"),
     ("HCPC2024_JUL_ANWEB_sample.txt", Kind.HCPCS_ANWEB, "2024Q3"),
+    ("ccipra-v302r0-f1.txt", Kind.NCCI_PTP_PRACTITIONER, "2024Q3"),
+    ("ccioph-v313r0-f4.txt", Kind.NCCI_PTP_OUTPATIENT, "2025Q4"),
+    ("MCR_MUE_PractitionerServices_Eff_07-01-2024.csv", Kind.MUE_PRACTITIONER, "2024Q3"),
+    ("MCR_MUE_OutpatientHospitalServices_Eff_01-01-2026.csv", Kind.MUE_OUTPATIENT, "2026Q1"),
+    ("MCR_MUE_DMESupplierServices_Eff_10-01-2025.csv", Kind.MUE_DME, "2025Q4"),
+    ("POAexemptCodesFY26.txt", Kind.POA_EXEMPT, "FY2026"),
+    ("FY 2026 FR Table 5.txt", Kind.MSDRG_WEIGHTS, "FY2026"),
+    ("FY_2025_FR_Table_6I.txt", Kind.MSDRG_MCC, "FY2025"),
+    ("FY 2026 Final Rule Table 6J.txt", Kind.MSDRG_CC, "FY2026"),
+    ("FY 2026 FR Table 6K.txt", Kind.MSDRG_CC_EXCLUSIONS, "FY2026"),
 ])
 def test_file_names_as_cms_and_cdc_publish_them(tmp_path, name, kind, version):
     path = tmp_path / name
@@ -44,13 +54,43 @@ def test_file_names_as_cms_and_cdc_publish_them(tmp_path, name, kind, version):
 
 
 @pytest.mark.parametrize("name", [
-    "icd10cm_tabular.xsd", "MANIFEST.md", "icd10OrderFiles.pdf", "ncci_ptp_prac.csv.xz",
-    "POAexemptCodesFY26.txt", "icd10cm_fy2016-fy2027_starter_subset.csv.xz",
+    "icd10cm_tabular.xsd", "MANIFEST.md", "icd10OrderFiles.pdf", "POAexemptAddCodesFY26.txt",
+    "icd10cm_fy2016-fy2027_starter_subset.csv.xz", "FY 2026 FR Table 6A.txt",
 ])
 def test_other_files_are_not_code_sets(tmp_path, name):
     path = tmp_path / name
     path.write_text("x")
     assert recognise(path) is None
+
+
+@pytest.mark.parametrize(("folders", "name", "kind", "version"), [
+    ("ncci/2024q3/reformatted", "ncci_ptp_prac.csv.xz", Kind.NCCI_PTP_PRACTITIONER_CSV, "2024Q3"),
+    ("ncci/2025q1", "ncci_aoc.csv", Kind.NCCI_AOC_CSV, "2025Q1"),
+    ("mue/2024q3/reformatted", "ncci_mue_out.csv", Kind.MUE_OUTPATIENT_CSV, "2024Q3"),
+    ("msdrg/v43", "drg_weights.txt", Kind.MSDRG_WEIGHTS, "FY2026"),
+    ("msdrg/v42", "cc_exclusions.txt.xz", Kind.MSDRG_CC_EXCLUSIONS, "FY2025"),
+])
+def test_edit_tables_take_their_release_from_the_folder(tmp_path, folders, name, kind, version):
+    """Re-formatted copies and the MS-DRG tables under their short names carry no date: the
+    quarter folder (2024q3) or the grouper version folder (v43 = FY2026) says it."""
+    folder = tmp_path / folders
+    folder.mkdir(parents=True)
+    (folder / name).write_text("")
+    [plan] = scan([tmp_path]).plans
+    assert (plan.version, list(plan.files)) == (version, [kind])
+
+
+def test_an_edit_table_without_a_dated_folder_asks_for_the_version(tmp_path):
+    (tmp_path / "mcc_list.txt").write_text("")
+    with pytest.raises(InvalidInput, match="MS-DRG version"):
+        scan([tmp_path])
+
+
+def test_the_four_parts_of_an_ncci_ptp_release_stay_together(tmp_path):
+    for part in range(1, 5):
+        (tmp_path / f"ccipra-v302r0-f{part}.txt").write_text("")
+    [plan] = scan([tmp_path]).plans
+    assert len(plan.files[Kind.NCCI_PTP_PRACTITIONER]) == 4 and not plan.superseded
 
 
 def test_zips_are_recognised_by_their_members(tmp_path):
@@ -126,7 +166,9 @@ def test_the_shared_code_sets_make_each_release():
     found = scan([shared_data("codesets")])
     versions = [(str(plan.system), plan.version) for plan in found.plans]
     assert versions == [("icd10cm", "FY2025"), ("icd10cm", "FY2026"), ("icd10cm", "FY2027"),
-                        ("icd10pcs", "FY2025"), ("icd10pcs", "FY2026"), ("hcpcs", "2024Q3")]
+                        ("icd10pcs", "FY2025"), ("icd10pcs", "FY2026"), ("hcpcs", "2024Q3"),
+                        ("ncci", "2024Q3"), ("mue", "2024Q3"), ("poa", "FY2025"),
+                        ("poa", "FY2026"), ("msdrg", "FY2026")]
     fy2025 = found.plans[0]
     assert fy2025.one(Kind.CM_ORDER_ZIP).path.name == "2025-code-descriptions-tabular-order-april.zip"
     assert [item.path.name for item in fy2025.superseded] == ["2025-code-descriptions-tabular-order.zip"]

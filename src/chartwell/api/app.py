@@ -16,14 +16,14 @@ from sqlalchemy import Engine
 from chartwell.api import errors
 from chartwell.api.deps import declared_requirement
 from chartwell.api.headers import SecurityHeaders
-from chartwell.api.routes import auth, codes, documents, encounters, health, patients
+from chartwell.api.routes import auth, codes, documents, edits, encounters, health, patients
 from chartwell.settings import Settings
-from chartwell.web import auth as web_auth, codes as web_codes, records as web_records
+from chartwell.web import auth as web_auth, codes as web_codes, coding as web_coding, records as web_records
 from chartwell.web.rendering import STATIC_DIR
 
 API_ROUTERS = (health.router, auth.router, patients.router, encounters.router, documents.router,
-               codes.router)
-PAGE_ROUTERS = (web_auth.router, web_records.router, web_codes.router)
+               codes.router, edits.router)
+PAGE_ROUTERS = (web_auth.router, web_records.router, web_codes.router, web_coding.router)
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:

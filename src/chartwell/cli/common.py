@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import json
 import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any
 
 import orjson
@@ -21,7 +23,7 @@ import typer
 from rich.console import Console
 from sqlalchemy.orm import Session
 
-from chartwell.errors import ChartwellError
+from chartwell.errors import ChartwellError, Position, UnreadableInput
 from chartwell.services.actor import Actor, local_operator
 from chartwell.store.db import get_engine, transaction
 
@@ -56,6 +58,19 @@ def parse_date(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--date") from None
+
+
+def read_json_file(path: Path) -> Any:
+    """The JSON document in a file given on the command line; unreadable or not JSON is exit 2,
+    naming the file (and the line where the JSON breaks)."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise UnreadableInput(f"cannot read ({error.strerror or error})",
+                              Position(file=str(path))) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        line = getattr(error, "lineno", None)
+        raise UnreadableInput(f"not JSON ({error})", Position(file=str(path), line=line)) from None
 
 
 def to_json(document: Any) -> str:

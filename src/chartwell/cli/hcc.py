@@ -7,7 +7,6 @@ that holds them (see :mod:`chartwell.grouping.hcc.load` for the files it reads).
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import re
 from functools import lru_cache
@@ -16,7 +15,7 @@ from typing import Annotated
 
 import typer
 
-from chartwell.cli.common import JsonOption, guarded, print_json
+from chartwell.cli.common import JsonOption, guarded, print_json, read_json_file
 from chartwell.errors import InvalidInput, Position, UnreadableInput
 from chartwell.grouping.hcc import (
     HccTables, InvalidPatient, ScoreOptions, load_hcc_model_files, parse_request, risk_score_json, score,
@@ -81,14 +80,7 @@ def score_command(
 
 
 def read_patients(path: Path) -> tuple[list[object], bool]:
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise UnreadableInput(f"cannot read ({error.strerror or error})",
-                              Position(file=str(path))) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        line = getattr(error, "lineno", None)
-        raise UnreadableInput(f"not JSON ({error})", Position(file=str(path), line=line)) from None
+    document = read_json_file(path)
     if isinstance(document, list):
         if not document:
             raise InvalidInput("an empty list of patients", Position(file=str(path)))

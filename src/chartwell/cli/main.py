@@ -16,7 +16,8 @@ def _configure() -> None:
 
 @lru_cache(maxsize=1)
 def build_app() -> typer.Typer:
-    from chartwell.cli import audit, codes, codesets, db, demo, hcc, imports, serve, users
+    from chartwell.cli import (audit, codes, codesets, db, demo, drg, edits, hcc, imports, serve,
+                               users)
 
     app = typer.Typer(
         name="chartwell",
@@ -28,10 +29,14 @@ def build_app() -> typer.Typer:
     app.add_typer(db.app, name="db")
     app.add_typer(users.app, name="users")
     app.add_typer(audit.app, name="audit")
-    for module in (imports, demo, serve, codesets, codes, hcc):
+    for module in (imports, demo, serve, codesets, codes, edits, hcc, drg):
         module.register(app)
     return app
 
 
 def main() -> None:
     build_app()()
+
+
+if __name__ == "__main__":
+    main()

@@ -48,10 +48,12 @@ from chartwell.codesets.model import (
     Modifier,
     NoteKind,
     PcsAxisValue,
+    ReleaseSystem,
     SeventhCharacter,
     TableRow,
     TabularEntry,
     TabularNote,
+    release_system,
 )
 from chartwell.errors import InvalidInput, Position
 
@@ -398,8 +400,8 @@ class Artifact:
         return {key: json.loads(value) for key, value in rows}
 
     @cached_property
-    def system(self) -> CodeSystem:
-        return CodeSystem(self.meta["system"])
+    def system(self) -> ReleaseSystem:
+        return release_system(self.meta["system"])
 
     def has(self, table: str) -> bool:
         return self.connection.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None

@@ -23,7 +23,10 @@ donor.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import io
+import json
+import sqlite3
 import itertools
 import uuid
 import zipfile
@@ -40,7 +43,15 @@ from chartwell.codesets.icd10pcs import index as pcs_index
 from chartwell.codesets.icd10pcs import order as pcs_order
 from chartwell.codesets.icd10pcs import tables as pcs_tables
 from chartwell.codesets.install import ANWEB_MEMBER, Kind, Plan
-from chartwell.codesets.model import CodeSystem, CodeTitle, ConversionEntry, HcpcsCode, IndexTerm
+from chartwell.codesets.model import (
+    CodeSystem,
+    CodeTitle,
+    ConversionEntry,
+    HcpcsCode,
+    IndexTerm,
+    ReleaseSystem,
+    TableSet,
+)
 from chartwell.codesets.packaged import compose_title
 from chartwell.codesets.releases import (
     SYSTEM_NAMES,
@@ -58,7 +69,7 @@ INDEX_KINDS = {Kind.CM_INDEX: "index", Kind.CM_INDEX_CSV: "index", Kind.PCS_INDE
 class Built:
     """A release built into a temporary artifact file, ready to be registered."""
 
-    system: CodeSystem
+    system: ReleaseSystem
     version: str
     effective_start: date
     effective_end: date
@@ -71,11 +82,19 @@ class Built:
     search: bool = False
 
 
+TableWriter = Callable[[sqlite3.Connection], dict[str, int]]
+
+
 @dataclass(slots=True)
 class Loaded:
+    """What a plan's files say. A table set (NCCI, MUE, POA, MS-DRG) has no codes of its own:
+    its loader gives ``tables``, which writes the set's own tables into the artifact and
+    answers their row counts."""
+
     content: ReleaseContent
     sources: list[SourceFile] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    tables: TableWriter | None = None
 
 
 class OtherReleases(Protocol):
@@ -99,10 +118,17 @@ def load_plan(plan: Plan, others: OtherReleases, progress: Progress) -> Loaded:
     """The content of the release a plan makes (see the module notes)."""
     loaders = {CodeSystem.ICD10CM: _load_cm, CodeSystem.ICD10PCS: _load_pcs,
                CodeSystem.HCPCS: _load_hcpcs, CodeSystem.CPT: _load_cpt}
-    return loaders[plan.system](plan, others, progress)
+    if plan.system in loaders:
+        return loaders[plan.system](plan, others, progress)
+    return importlib.import_module(TABLE_SET_LOADERS[plan.system]).load(plan, progress)
 
 
-def write_release(system: CodeSystem, version: str, loaded: Loaded, path: Path,
+TABLE_SET_LOADERS = {TableSet.NCCI: "chartwell.codesets.ncci", TableSet.MUE: "chartwell.codesets.mue",
+                     TableSet.POA: "chartwell.codesets.poa", TableSet.MSDRG: "chartwell.codesets.msdrg"}
+"""Each table set's module: ``load(plan, progress) -> Loaded`` with its ``tables`` writer."""
+
+
+def write_release(system: ReleaseSystem, version: str, loaded: Loaded, path: Path,
                   progress: Progress) -> Built:
     """Write the artifact of ``loaded`` at ``path`` with its search tables."""
     start, end = published_period(system, version)
@@ -116,7 +142,14 @@ def write_release(system: CodeSystem, version: str, loaded: Loaded, path: Path,
     try:
         progress(f"{name}: writing the release")
         writer.write(loaded.content, meta)
-        searchable = add_search_tables(writer.connection, loaded.content, progress, name)
+        counts = loaded.content.counts()
+        if loaded.tables is not None:
+            counts = loaded.tables(writer.connection)
+            writer.connection.execute("UPDATE meta SET value = ? WHERE key = 'counts'",
+                                      (json.dumps(counts, sort_keys=True),))
+            searchable = False
+        else:
+            searchable = add_search_tables(writer.connection, loaded.content, progress, name)
         writer.connection.execute("INSERT INTO meta VALUES ('search', ?)",
                                   ("true" if searchable else "false",))
         writer.connection.commit()
@@ -126,8 +159,8 @@ def write_release(system: CodeSystem, version: str, loaded: Loaded, path: Path,
         path.unlink(missing_ok=True)
         raise
     digest, size = file_digest(path)
-    return Built(system, version, start, end, sources, loaded.content.counts(), note, path,
-                 digest, size, searchable)
+    return Built(system, version, start, end, sources, counts, note, path, digest, size,
+                 searchable)
 
 
 def add_search_tables(connection, content: ReleaseContent, progress: Progress, name: str

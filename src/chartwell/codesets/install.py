@@ -19,6 +19,18 @@ HCPCS          ``HCPC20YY_MON_ANWEB*.txt`` (or the quarterly zip holding it); th
                whose quarter comes from a folder named like ``2024q3``
 CPT            a licensed user's own file: a ``.csv``/``.tsv``/``.txt`` with "cpt" in its name
                holding a code and its descriptor(s) a line
+NCCI           PTP edit files in the CMS layout (``ccipra-v302r0-f1.txt`` practitioner,
+               ``ccioph-v302r0-f1.txt`` outpatient hospital, or the zips holding them: version
+               30.2 = 2024Q3); the re-formatted copies ``ncci_ptp_prac.csv``,
+               ``ncci_ptp_out.csv``, ``ncci_aoc.csv`` (quarter from a folder like ``2024q3``)
+MUE            the CMS MUE tables (``MCR_MUE_PractitionerServices_Eff_07-01-2024.csv`` and the
+               outpatient hospital and DME ones, or their zips); the re-formatted copies
+               ``ncci_mue_prac.csv``, ``ncci_mue_out.csv``, ``ncci_mue_dme.csv``
+POA            the POA-exempt list ``POAexemptCodesFY26.txt`` or the zip holding it
+MS-DRG         IPPS Final Rule Tables 5 (weights), 6I (MCC list), 6J (CC list) and 6K (CC
+               exclusions), by their CMS names (``FY 2026 FR Table 5.txt`` ...) or as
+               ``drg_weights.txt``, ``mcc_list.txt``, ``cc_list.txt``, ``cc_exclusions.txt`` in a
+               folder named for the grouper version (``v43`` = FY2026)
 =============  =================================================================================
 
 In a folder, files that are none of these (PDFs, schemas, other data sets) are skipped and
@@ -34,8 +46,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chartwell.codesets.model import CodeSystem
-from chartwell.codesets.releases import fiscal_year_version, quarter_version
+from chartwell.codesets.model import RELEASE_SYSTEMS, CodeSystem, ReleaseSystem, TableSet, release_system
+from chartwell.codesets.releases import (
+    FISCAL_YEAR_SYSTEMS,
+    QUARTERLY_SYSTEMS,
+    fiscal_year_version,
+    quarter_version,
+)
 from chartwell.errors import InvalidInput, Position, UnreadableInput
 
 
@@ -67,6 +84,23 @@ class Kind:
     HCPCS_CSV_DESCRIPTIONS = "hcpcs.csv_descriptions"
     HCPCS_CSV_MODIFIERS = "hcpcs.csv_modifiers"
     CPT_FILE = "cpt.file"
+    NCCI_PTP_PRACTITIONER = "ncci.ptp_practitioner"
+    NCCI_PTP_OUTPATIENT = "ncci.ptp_outpatient"
+    NCCI_PTP_PRACTITIONER_CSV = "ncci.ptp_practitioner_csv"
+    NCCI_PTP_OUTPATIENT_CSV = "ncci.ptp_outpatient_csv"
+    NCCI_AOC_CSV = "ncci.aoc_csv"
+    MUE_PRACTITIONER = "mue.practitioner"
+    MUE_OUTPATIENT = "mue.outpatient"
+    MUE_DME = "mue.dme"
+    MUE_PRACTITIONER_CSV = "mue.practitioner_csv"
+    MUE_OUTPATIENT_CSV = "mue.outpatient_csv"
+    MUE_DME_CSV = "mue.dme_csv"
+    POA_EXEMPT = "poa.exempt"
+    POA_EXEMPT_ZIP = "poa.exempt_zip"
+    MSDRG_WEIGHTS = "msdrg.weights"
+    MSDRG_MCC = "msdrg.mcc"
+    MSDRG_CC = "msdrg.cc"
+    MSDRG_CC_EXCLUSIONS = "msdrg.cc_exclusions"
 
 
 ROLES = {
@@ -83,7 +117,28 @@ ROLES = {
     Kind.HCPCS_CSV_CODES: "codes (re-formatted CSV)",
     Kind.HCPCS_CSV_DESCRIPTIONS: "descriptions (re-formatted CSV)",
     Kind.HCPCS_CSV_MODIFIERS: "modifiers (re-formatted CSV)", Kind.CPT_FILE: "licensed CPT file",
+    Kind.NCCI_PTP_PRACTITIONER: "PTP edits, practitioner",
+    Kind.NCCI_PTP_OUTPATIENT: "PTP edits, outpatient hospital",
+    Kind.NCCI_PTP_PRACTITIONER_CSV: "PTP edits, practitioner (re-formatted CSV)",
+    Kind.NCCI_PTP_OUTPATIENT_CSV: "PTP edits, outpatient hospital (re-formatted CSV)",
+    Kind.NCCI_AOC_CSV: "add-on code edits (re-formatted CSV)",
+    Kind.MUE_PRACTITIONER: "MUE table, practitioner services",
+    Kind.MUE_OUTPATIENT: "MUE table, outpatient hospital services",
+    Kind.MUE_DME: "MUE table, DME supplier services",
+    Kind.MUE_PRACTITIONER_CSV: "MUE table, practitioner services (re-formatted CSV)",
+    Kind.MUE_OUTPATIENT_CSV: "MUE table, outpatient hospital services (re-formatted CSV)",
+    Kind.MUE_DME_CSV: "MUE table, DME supplier services (re-formatted CSV)",
+    Kind.POA_EXEMPT: "POA-exempt codes", Kind.POA_EXEMPT_ZIP: "POA-exempt codes",
+    Kind.MSDRG_WEIGHTS: "Table 5: MS-DRG relative weights and lengths of stay",
+    Kind.MSDRG_MCC: "Table 6I: MCC list", Kind.MSDRG_CC: "Table 6J: CC list",
+    Kind.MSDRG_CC_EXCLUSIONS: "Table 6K: CC exclusions",
 }
+QUARTER_KINDS = frozenset({Kind.NCCI_PTP_PRACTITIONER_CSV, Kind.NCCI_PTP_OUTPATIENT_CSV,
+                           Kind.NCCI_AOC_CSV, Kind.MUE_PRACTITIONER_CSV, Kind.MUE_OUTPATIENT_CSV,
+                           Kind.MUE_DME_CSV, Kind.HCPCS_CSV_CODES, Kind.HCPCS_CSV_DESCRIPTIONS,
+                           Kind.HCPCS_CSV_MODIFIERS})
+"""Re-formatted copies whose names carry no date: the quarter comes from their folder."""
+
 
 _XZ = r"(?:\.xz)?$"
 # (kind, file-name pattern); the year is the first 4-digit group of the match, if any.
@@ -109,6 +164,22 @@ _NAMES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (Kind.HCPCS_CSV_CODES, r"^hcpcs_lvl2\.csv" + _XZ),
         (Kind.HCPCS_CSV_DESCRIPTIONS, r"^two_descriptions\.csv" + _XZ),
         (Kind.HCPCS_CSV_MODIFIERS, r"^modifiers_hcpcs_level2\.csv" + _XZ),
+        (Kind.NCCI_PTP_PRACTITIONER, r"^ccipra-v(\d{2,3})r\d+-f\d\.txt" + _XZ),
+        (Kind.NCCI_PTP_OUTPATIENT, r"^ccioph-v(\d{2,3})r\d+-f\d\.txt" + _XZ),
+        (Kind.NCCI_PTP_PRACTITIONER_CSV, r"^ncci_ptp_prac\.csv" + _XZ),
+        (Kind.NCCI_PTP_OUTPATIENT_CSV, r"^ncci_ptp_out\.csv" + _XZ),
+        (Kind.NCCI_AOC_CSV, r"^ncci_aoc\.csv" + _XZ),
+        (Kind.MUE_PRACTITIONER, r"^MCR_MUE_Practitioner\w*_Eff_(\d{2}-\d{2}-\d{4})\.csv" + _XZ),
+        (Kind.MUE_OUTPATIENT, r"^MCR_MUE_\w*Outpatient\w*_Eff_(\d{2}-\d{2}-\d{4})\.csv" + _XZ),
+        (Kind.MUE_DME, r"^MCR_MUE_DME\w*_Eff_(\d{2}-\d{2}-\d{4})\.csv" + _XZ),
+        (Kind.MUE_PRACTITIONER_CSV, r"^ncci_mue_prac\.csv" + _XZ),
+        (Kind.MUE_OUTPATIENT_CSV, r"^ncci_mue_out\.csv" + _XZ),
+        (Kind.MUE_DME_CSV, r"^ncci_mue_dme\.csv" + _XZ),
+        (Kind.POA_EXEMPT, r"^POAexemptCodesFY(\d{2})\.txt" + _XZ),
+        (Kind.MSDRG_WEIGHTS, r"^(?:FY[ _-]?(\d{4}).*Table[ _-]?5\b.*\.txt|drg_weights\.txt)" + _XZ),
+        (Kind.MSDRG_MCC, r"^(?:FY[ _-]?(\d{4}).*Table[ _-]?6I\b.*\.txt|mcc_list\.txt)" + _XZ),
+        (Kind.MSDRG_CC, r"^(?:FY[ _-]?(\d{4}).*Table[ _-]?6J\b.*\.txt|cc_list\.txt)" + _XZ),
+        (Kind.MSDRG_CC_EXCLUSIONS, r"^(?:FY[ _-]?(\d{4}).*Table[ _-]?6K\b.*\.txt|cc_exclusions\.txt)" + _XZ),
     ))
 _CM_ORDER_MEMBER = re.compile(r"(^|/)icd10cm_order_(\d{4})\.txt$")
 _PCS_ORDER_MEMBER = re.compile(r"(^|/)icd10pcs_order_(\d{4})\.txt$")
@@ -116,6 +187,11 @@ _CONVERSION_MEMBER = re.compile(r"conversion.*\.csv$", re.IGNORECASE)
 ANWEB_MEMBER = re.compile(r"(^|/)HCPC(\d{4})_(JAN|APR|JUL|OCT)_ANWEB.*\.txt$", re.IGNORECASE)
 _CPT_NAME = re.compile(r"cpt.*\.(csv|tsv|txt)" + _XZ, re.IGNORECASE)
 _QUARTER_FOLDER = re.compile(r"^(\d{4})q([1-4])$", re.IGNORECASE)
+_DRG_VERSION_FOLDER = re.compile(r"^v(\d{2})$", re.IGNORECASE)
+_NCCI_MEMBER = re.compile(r"(^|/)(ccipra|ccioph)-v(\d{2,3})r\d+-f\d\.txt$", re.IGNORECASE)
+_MUE_MEMBER = re.compile(r"(^|/)MCR_MUE_(Practitioner|\w*Outpatient|DME)\w*_Eff_(\d{2}-\d{2}-\d{4})\.csv$",
+                         re.IGNORECASE)
+_POA_MEMBER = re.compile(r"(^|/)POAexemptCodesFY(\d{2})\.txt$", re.IGNORECASE)
 _YEAR_FOLDER = re.compile(r"^(?:fy)?(\d{4})$", re.IGNORECASE)
 _MONTH_QUARTER = {"JAN": 1, "APR": 2, "JUL": 3, "OCT": 4}
 _APRIL = re.compile(r"april|apr[-_]", re.IGNORECASE)
@@ -125,7 +201,7 @@ _APRIL = re.compile(r"april|apr[-_]", re.IGNORECASE)
 class FoundFile:
     path: Path
     kind: str
-    system: CodeSystem
+    system: ReleaseSystem
     version: str | None  # None when neither the name nor the folder says
 
     @property
@@ -137,7 +213,7 @@ class FoundFile:
 class Plan:
     """The files that make one release, and whether it is built on another release."""
 
-    system: CodeSystem
+    system: ReleaseSystem
     version: str
     files: dict[str, list[FoundFile]] = field(default_factory=dict)
     superseded: list[FoundFile] = field(default_factory=list)  # e.g. the Oct edition beside April
@@ -185,8 +261,9 @@ def scan(paths: Iterable[Path], *, version: str | None = None) -> Scan:
             hit = recognise(path)
             if hit is None:
                 raise InvalidInput("not a code-set file this command recognises (CMS/CDC "
-                                   "ICD-10-CM, ICD-10-PCS or HCPCS files, or a CPT file with "
-                                   "'cpt' in its name)", Position(file=str(path)))
+                                   "ICD-10-CM, ICD-10-PCS, HCPCS, NCCI, MUE, POA-exempt or "
+                                   "MS-DRG table files, or a CPT file with 'cpt' in its name)",
+                                   Position(file=str(path)))
             found.append(hit)
     if not found:
         where = ", ".join(str(path) for path in paths)
@@ -228,14 +305,44 @@ def looks_like_cpt_file(path: Path) -> bool:
 
 
 def _found(path: Path, kind: str, match: re.Match[str]) -> FoundFile:
-    system = CodeSystem(kind.split(".")[0])
+    system = release_system(kind.split(".")[0])
     if kind == Kind.HCPCS_ANWEB:
         return FoundFile(path, kind, system,
                          quarter_version(int(match.group(1)), _MONTH_QUARTER[match.group(2).upper()]))
-    if kind.startswith("hcpcs.csv"):
+    if kind in QUARTER_KINDS:
         return FoundFile(path, kind, system, _quarter_from_folders(path))
+    if kind in (Kind.NCCI_PTP_PRACTITIONER, Kind.NCCI_PTP_OUTPATIENT):
+        return FoundFile(path, kind, system, ncci_quarter(match.group(1)))
+    if kind in (Kind.MUE_PRACTITIONER, Kind.MUE_OUTPATIENT, Kind.MUE_DME):
+        return FoundFile(path, kind, system, _effective_quarter(match.group(1)))
+    if system is TableSet.MSDRG and match.group(1) is None:
+        return FoundFile(path, kind, system, _drg_folder_version(path))
     year = _full_year(match.group(1))
     return FoundFile(path, kind, system, fiscal_year_version(year) if year else None)
+
+
+def ncci_quarter(version: str) -> str:
+    """NCCI's version number names its quarter: 30.0 is 2024Q1, 30.2 (``v302``) 2024Q3; the
+    major number counts years from 1994 (version 1 was published for 1995)."""
+    major, minor = int(version[:-1]), int(version[-1])
+    if not 0 <= minor <= 3:
+        raise InvalidInput(f"NCCI version {major}.{minor}: the minor number is the quarter "
+                           "0-3")
+    return quarter_version(1994 + major, minor + 1)
+
+
+def _effective_quarter(day: str) -> str:
+    """``07-01-2024`` (an MUE file's effective date) -> 2024Q3."""
+    month, year = int(day[:2]), int(day[-4:])
+    return quarter_version(year, (month - 1) // 3 + 1)
+
+
+def _drg_folder_version(path: Path) -> str | None:
+    """MS-DRG version ``v43`` -> FY2026: grouper version N is released for fiscal year 1983+N."""
+    for folder in path.parents:
+        if match := _DRG_VERSION_FOLDER.match(folder.name):
+            return fiscal_year_version(1983 + int(match.group(1)))
+    return None
 
 
 def _recognise_zip(path: Path) -> FoundFile | None:
@@ -251,6 +358,18 @@ def _recognise_zip(path: Path) -> FoundFile | None:
             if match := pattern.search(member):
                 return FoundFile(path, kind, CodeSystem(kind.split(".")[0]),
                                  fiscal_year_version(int(match.group(2))))
+    for member in names:
+        if match := _NCCI_MEMBER.search(member):
+            kind = (Kind.NCCI_PTP_PRACTITIONER if match.group(2).lower() == "ccipra"
+                    else Kind.NCCI_PTP_OUTPATIENT)
+            return FoundFile(path, kind, TableSet.NCCI, ncci_quarter(match.group(3)))
+        if match := _MUE_MEMBER.search(member):
+            kind = {"practitioner": Kind.MUE_PRACTITIONER, "dme": Kind.MUE_DME}.get(
+                match.group(2).lower(), Kind.MUE_OUTPATIENT)
+            return FoundFile(path, kind, TableSet.MUE, _effective_quarter(match.group(3)))
+        if match := _POA_MEMBER.search(member):
+            return FoundFile(path, Kind.POA_EXEMPT_ZIP, TableSet.POA,
+                             fiscal_year_version(2000 + int(match.group(2))))
     for member in names:
         if match := ANWEB_MEMBER.search(member):
             return FoundFile(path, Kind.HCPCS_ANWEB_ZIP, CodeSystem.HCPCS,
@@ -295,7 +414,7 @@ def _plans(found: list[FoundFile], version: str | None) -> list[Plan]:
         plan.files.setdefault(item.kind, []).append(item)
     for plan in plans.values():
         _keep_newest_editions(plan)
-    order = list(CodeSystem)
+    order = list(RELEASE_SYSTEMS)
     return sorted(plans.values(), key=lambda plan: (order.index(plan.system), plan.year,
                                                     plan.version))
 
@@ -309,9 +428,11 @@ def _with_version(item: FoundFile, version: str | None) -> FoundFile:
                  if (match := _YEAR_FOLDER.match(folder.name))), None)
     if year and item.system is CodeSystem.CPT:
         return FoundFile(item.path, item.kind, item.system, year)
-    if year and item.system in (CodeSystem.ICD10CM, CodeSystem.ICD10PCS):
+    if year and item.system in FISCAL_YEAR_SYSTEMS:
         return FoundFile(item.path, item.kind, item.system, fiscal_year_version(int(year)))
-    what = "a quarter (a folder named like 2024q3)" if item.system is CodeSystem.HCPCS else "a year"
+    what = ("a quarter (a folder named like 2024q3)" if item.system in QUARTERLY_SYSTEMS
+            else "an MS-DRG version (a folder named like v43)" if item.system is TableSet.MSDRG
+            else "a year")
     raise InvalidInput(f"cannot tell which release this file belongs to: neither its name nor "
                        f"its folder gives {what}; pass --version", Position(file=str(item.path)))
 
@@ -320,7 +441,7 @@ def _keep_newest_editions(plan: Plan) -> None:
     """Two editions of one file for a fiscal year (the October file and the April-1 update):
     the April update is the later text of the same year; the other is kept aside."""
     for kind, items in plan.files.items():
-        if len(items) < 2:
+        if len(items) < 2 or kind in _MULTI_PART:
             continue
         if kind in _ONE_ONLY:
             raise InvalidInput(f"{len(items)} files of the same kind ({ROLES[kind]}) for "
@@ -333,3 +454,4 @@ def _keep_newest_editions(plan: Plan) -> None:
 
 
 _ONE_ONLY = frozenset({Kind.HCPCS_CSV_CODES, Kind.HCPCS_ANWEB, Kind.HCPCS_ANWEB_ZIP, Kind.CPT_FILE})
+_MULTI_PART = frozenset({Kind.NCCI_PTP_PRACTITIONER, Kind.NCCI_PTP_OUTPATIENT})  # f1..f4

@@ -20,6 +20,28 @@ class CodeSystem(StrEnum):
     CPT = "cpt"
 
 
+class TableSet(StrEnum):
+    """The CMS edit and grouping tables, installed, versioned and chosen by date exactly like a
+    code system's releases (``chartwell codesets install``), but holding rules, not codes."""
+
+    NCCI = "ncci"  # NCCI procedure-to-procedure and add-on code edits (quarterly)
+    MUE = "mue"  # Medically Unlikely Edits (quarterly)
+    POA = "poa"  # POA-exempt diagnosis list (fiscal year)
+    MSDRG = "msdrg"  # MS-DRG tables: weights (Table 5), MCC and CC lists, CC exclusions (6I-6K)
+
+
+ReleaseSystem = CodeSystem | TableSet
+RELEASE_SYSTEMS: tuple[ReleaseSystem, ...] = (*CodeSystem, *TableSet)
+
+
+def release_system(value: str) -> ReleaseSystem:
+    """The code system or table set a release (or a registry row) is of."""
+    try:
+        return CodeSystem(value)
+    except ValueError:
+        return TableSet(value)
+
+
 class NoteKind(StrEnum):
     """Tabular instructional notes (ICD-10-CM Official Guidelines, Section I.A)."""
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from chartwell.codesets.model import CodeSystem
+from chartwell.codesets.model import CodeSystem, ReleaseSystem, TableSet, release_system
 from chartwell.errors import InvalidInput, NotFound
 
 SYSTEM_NAMES = {
@@ -31,9 +31,17 @@ SYSTEM_NAMES = {
     CodeSystem.ICD10PCS: "ICD-10-PCS",
     CodeSystem.HCPCS: "HCPCS Level II",
     CodeSystem.CPT: "CPT",
+    TableSet.NCCI: "NCCI PTP/add-on edits",
+    TableSet.MUE: "MUE tables",
+    TableSet.POA: "POA-exempt list",
+    TableSet.MSDRG: "MS-DRG tables",
 }
-FISCAL_YEAR_SYSTEMS = frozenset({CodeSystem.ICD10CM, CodeSystem.ICD10PCS})
-OPEN_ENDED_SYSTEMS = frozenset({CodeSystem.HCPCS, CodeSystem.CPT})  # newest: until superseded
+FISCAL_YEAR_SYSTEMS = frozenset({CodeSystem.ICD10CM, CodeSystem.ICD10PCS, TableSet.POA,
+                                 TableSet.MSDRG})
+QUARTERLY_SYSTEMS = frozenset({CodeSystem.HCPCS, TableSet.NCCI, TableSet.MUE})
+OPEN_ENDED_SYSTEMS = frozenset({CodeSystem.HCPCS, CodeSystem.CPT, TableSet.NCCI, TableSet.MUE})
+"""Newest release in force until superseded: cumulative files whose rows carry their own dates
+(HCPCS added/terminated, NCCI deletion dates), or CPT's yearly licence file."""
 
 _FISCAL_YEAR = re.compile(r"FY(\d{4})")
 _QUARTER = re.compile(r"(\d{4})Q([1-4])")
@@ -59,7 +67,7 @@ class SourceFile:
 class Release:
     """An installed release: what it is, when it is in force, what it was built from."""
 
-    system: CodeSystem
+    system: ReleaseSystem
     version: str  # FY2026, 2024Q3, 2025
     effective_start: date
     effective_end: date | None  # None: in force until a newer release is installed
@@ -92,16 +100,16 @@ def quarter_version(year: int, quarter: int) -> str:
     return f"{year}Q{quarter}"
 
 
-def published_period(system: CodeSystem, version: str) -> tuple[date, date]:
+def published_period(system: ReleaseSystem, version: str) -> tuple[date, date]:
     """The period a release is published for: FY2026 -> 2025-10-01..2026-09-30, 2024Q3 ->
     2024-07-01..2024-09-30, CPT 2025 -> 2025-01-01..2025-12-31."""
-    system = CodeSystem(system)
+    system = release_system(system)
     if system in FISCAL_YEAR_SYSTEMS:
         match = _FISCAL_YEAR.fullmatch(version)
         if match:
             year = int(match.group(1))
             return date(year - 1, 10, 1), date(year, 9, 30)
-    elif system is CodeSystem.HCPCS:
+    elif system in QUARTERLY_SYSTEMS:
         match = _QUARTER.fullmatch(version)
         if match:
             year, quarter = int(match.group(1)), int(match.group(2))
@@ -110,7 +118,8 @@ def published_period(system: CodeSystem, version: str) -> tuple[date, date]:
             return start, end
     elif _YEAR.fullmatch(version):
         return date(int(version), 1, 1), date(int(version), 12, 31)
-    expected = {CodeSystem.HCPCS: "a quarter such as 2024Q3", CodeSystem.CPT: "a year such as 2025"}
+    expected = {**dict.fromkeys(QUARTERLY_SYSTEMS, "a quarter such as 2024Q3"),
+                CodeSystem.CPT: "a year such as 2025"}
     raise InvalidInput(f"{version!r} is not a {SYSTEM_NAMES[system]} version: expected "
                        f"{expected.get(system, 'a fiscal year such as FY2026')}")
 
@@ -119,12 +128,12 @@ def _day_before(day: date) -> date:
     return date.fromordinal(day.toordinal() - 1)
 
 
-def effective_periods(system: CodeSystem, versions: Iterable[str]) -> dict[str, tuple[date, date | None]]:
+def effective_periods(system: ReleaseSystem, versions: Iterable[str]) -> dict[str, tuple[date, date | None]]:
     """The period each installed version of ``system`` is in force: as published, except that
     the newest release of a quarterly or yearly system is open-ended (see the module notes)."""
     periods = {version: published_period(system, version) for version in versions}
     result: dict[str, tuple[date, date | None]] = dict(periods)
-    if CodeSystem(system) in OPEN_ENDED_SYSTEMS and periods:
+    if release_system(system) in OPEN_ENDED_SYSTEMS and periods:
         newest = max(periods, key=lambda version: periods[version][0])
         result[newest] = (periods[newest][0], None)
     return result
@@ -133,7 +142,7 @@ def effective_periods(system: CodeSystem, versions: Iterable[str]) -> dict[str, 
 # -- the release in force --------------------------------------------------------------------
 
 
-def in_force(releases: Sequence[Release], system: CodeSystem, on: date) -> Release:
+def in_force(releases: Sequence[Release], system: ReleaseSystem, on: date) -> Release:
     """The installed release of ``system`` in force on ``on``, or :class:`NoReleaseInForce`
     naming what is installed."""
     mine = sorted((release for release in releases if release.system == system),
@@ -144,8 +153,8 @@ def in_force(releases: Sequence[Release], system: CodeSystem, on: date) -> Relea
     raise NoReleaseInForce(no_release_message(system, on, mine))
 
 
-def no_release_message(system: CodeSystem, on: date, installed: Sequence[Release]) -> str:
-    name = SYSTEM_NAMES[CodeSystem(system)]
+def no_release_message(system: ReleaseSystem, on: date, installed: Sequence[Release]) -> str:
+    name = SYSTEM_NAMES[release_system(system)]
     if not installed:
         return (f"no {name} release installed for {on.isoformat()}; none is installed "
                 "(chartwell codesets install PATH, or --defaults)")
@@ -153,7 +162,7 @@ def no_release_message(system: CodeSystem, on: date, installed: Sequence[Release
     return f"no {name} release installed for {on.isoformat()}; installed: {listed}"
 
 
-def newest_before(releases: Sequence[Release], system: CodeSystem, on: date) -> Release | None:
+def newest_before(releases: Sequence[Release], system: ReleaseSystem, on: date) -> Release | None:
     """The newest release of ``system`` that ended before ``on`` (used when no date was given
     and today is past every installed release)."""
     ended = [release for release in releases if release.system == system

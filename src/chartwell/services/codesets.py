@@ -45,7 +45,7 @@ from chartwell.codesets.build import (
 from chartwell.codesets.detail import CodeDetail, cpt_detail, detail_for
 from chartwell.codesets.install import scan
 from chartwell.codesets.lookup import ambiguous_with_cm, infer_system, normalize
-from chartwell.codesets.model import CodeSystem
+from chartwell.codesets.model import RELEASE_SYSTEMS, CodeSystem, ReleaseSystem, release_system
 from chartwell.codesets.releases import (
     SYSTEM_NAMES,
     NoReleaseInForce,
@@ -95,7 +95,7 @@ def _release(row: t.CodesetReleaseRow) -> Release:
     installed_at = row.installed_at
     if installed_at is not None and installed_at.tzinfo is None:
         installed_at = installed_at.replace(tzinfo=UTC)
-    return Release(system=CodeSystem(row.system), version=row.version,
+    return Release(system=release_system(row.system), version=row.version,
                    effective_start=row.effective_start, effective_end=row.effective_end,
                    sources=sources, counts=dict(row.counts), artifact_sha256=row.artifact_sha256,
                    artifact_bytes=row.artifact_bytes, installed_at=installed_at,
@@ -120,7 +120,7 @@ def installed_releases(session: Session) -> list[Release]:
         return list(cached[1])
     rows = session.scalars(select(t.CodesetReleaseRow).where(
         t.CodesetReleaseRow.format_version == FORMAT_VERSION))
-    order = list(CodeSystem)
+    order = list(RELEASE_SYSTEMS)
     releases = sorted((_release(row) for row in rows),
                       key=lambda release: (order.index(release.system), release.effective_start))
     _REGISTRY[key] = (stamp, releases)
@@ -319,7 +319,7 @@ def _register(session: Session, actor: Actor, item: Built) -> None:
                           "sources": [source.name for source in item.sources]})
 
 
-def _settle_periods(session: Session, system: CodeSystem) -> None:
+def _settle_periods(session: Session, system: ReleaseSystem) -> None:
     """Each release's period as :func:`effective_periods` has it (the newest HCPCS or CPT
     release open-ended, the others closed at their published end)."""
     rows = list(session.scalars(select(t.CodesetReleaseRow).where(
@@ -366,7 +366,7 @@ def today() -> date:
     return date.today()
 
 
-def _choose(releases: Sequence[Release], system: CodeSystem, on: date | None
+def _choose(releases: Sequence[Release], system: ReleaseSystem, on: date | None
             ) -> tuple[Release, date, str | None]:
     if on is not None:
         return in_force(releases, system, on), on, None
@@ -382,15 +382,15 @@ def _choose(releases: Sequence[Release], system: CodeSystem, on: date | None
                            f"{fallback.label}: give --date to choose")
 
 
-def release_for(*, session: Session, system: CodeSystem | str, on: date) -> Release:
+def release_for(*, session: Session, system: ReleaseSystem | str, on: date) -> Release:
     """The installed release of ``system`` in force on ``on``."""
-    return in_force(installed_releases(session), CodeSystem(system), on)
+    return in_force(installed_releases(session), release_system(system), on)
 
 
-def open_release(*, session: Session, system: CodeSystem | str, on: date | None = None
+def open_release(*, session: Session, system: ReleaseSystem | str, on: date | None = None
                  ) -> OpenRelease:
     """The release of ``system`` for ``on`` (default today, see the module notes), opened."""
-    release, day, note = _choose(installed_releases(session), CodeSystem(system), on)
+    release, day, note = _choose(installed_releases(session), release_system(system), on)
     return OpenRelease(release, artifact_for(session, release), day, note)
 
 
@@ -457,13 +457,19 @@ def _context(session: Session, releases: Sequence[Release], system: CodeSystem, 
         release, day, note = _choose(releases, system, on)
     except NoReleaseInForce as error:
         return None, on or today(), error.message
+    return release_neighbourhood(session, releases, release), day, note
+
+
+def release_neighbourhood(session: Session, releases: Sequence[Release], release: Release
+                          ) -> InForce:
+    """A release opened with the installed releases around it, which validation consults to
+    say when a code was deleted or will be added."""
     previous = previous_release(releases, release)
-    found = InForce(
+    return InForce(
         release=release, artifact=artifact_for(session, release),
         previous=(previous, artifact_for(session, previous)) if previous else None,
         later=tuple((later, artifact_for(session, later))
                     for later in later_releases(releases, release)))
-    return found, day, note
 
 
 def _infer(session: Session, releases: Sequence[Release], code: str, on: date | None

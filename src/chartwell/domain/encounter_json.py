@@ -1,0 +1,255 @@
+"""The ENCOUNTER.json document (DESIGN.md, command-line contract) -> :class:`CodedEncounter`.
+
+    {"setting": "inpatient" | "outpatient" | "professional",
+     "admit_date": "2026-10-03", "discharge_date": "2026-10-07",   (inpatient)
+     "date_of_service": "2026-10-03",                               (others)
+     "patient": {"sex": "F" | "M" | "U", "birth_date": "1950-02-01"},
+     "discharge_status": "01",
+     "diagnoses": [{"code": "I50.23", "poa": "Y"}, ...],           principal first
+     "procedures": [{"code": "02703DZ", "system": "icd10pcs", "date": "2026-10-04",
+                     "modifiers": [], "units": 1}, ...]}
+
+Extra fields are allowed and kept. What makes the document unreadable (a missing or impossible
+date, a diagnosis that is not text, units that are not a positive number) is an error naming
+every field that is wrong; what a coder fixes in the codes (an unknown code, a bad POA value, an
+invalid discharge status) is left to the edits, which answer with findings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from chartwell.codesets.icd10cm._codes import dotted, undotted
+from chartwell.codesets.lookup import infer_system
+from chartwell.domain.coded import CodedDiagnosis, CodedEncounter, CodedProcedure, Setting, Sex
+from chartwell.errors import InvalidInput, Position
+
+_KNOWN = {"setting", "admit_date", "discharge_date", "date_of_service", "patient",
+          "discharge_status", "diagnoses", "procedures"}
+_SEXES = {"F": Sex.FEMALE, "FEMALE": Sex.FEMALE, "M": Sex.MALE, "MALE": Sex.MALE,
+          "U": Sex.UNKNOWN, "UNKNOWN": Sex.UNKNOWN}
+_MODIFIER = re.compile(r"^[0-9A-Z]{2}$")
+_PROCEDURE_SYSTEMS = {"icd10pcs", "cpt", "hcpcs"}
+OLDEST_AGE = 124  # the MCE's upper age limit
+_THREE_DAYS = timedelta(days=3)  # the payment window: services up to 3 days before admission
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class InvalidEncounter(InvalidInput):
+    """An encounter document that cannot be edited or grouped, with every field that is wrong."""
+
+    def __init__(self, errors: list[FieldError], where: str | None = None):
+        prefix = f"{where}: " if where else ""
+        super().__init__(prefix + "; ".join(f"{error.field}: {error.message}" for error in errors),
+                         Position(field=errors[0].field))
+        self.errors = errors
+
+
+def parse_encounters(document: object) -> tuple[list[CodedEncounter | InvalidEncounter], bool]:
+    """One encounter or a list of them: each parsed, or the error that stops it (a list goes on
+    past a bad entry). Answers the results in order and whether the document was a list."""
+    if isinstance(document, list):
+        return [_parse_or_error(item, f"[{index}]") for index, item in enumerate(document)], True
+    return [_parse_or_error(document, None)], False
+
+
+def _parse_or_error(document: object, where: str | None) -> CodedEncounter | InvalidEncounter:
+    try:
+        return parse_encounter(document, where)
+    except InvalidEncounter as error:
+        return error
+
+
+def parse_encounter(document: object, where: str | None = None) -> CodedEncounter:
+    if not isinstance(document, dict):
+        raise InvalidEncounter([FieldError("(encounter)", "expected a JSON object")], where)
+    errors: list[FieldError] = []
+    setting = _setting(document, errors)
+    dates = {name: _date(document, name, errors)
+             for name in ("admit_date", "discharge_date", "date_of_service")}
+    sex, birth_date = _patient(document.get("patient"), errors)
+    diagnoses = _diagnoses(document.get("diagnoses"), errors)
+    procedures = _procedures(document.get("procedures", []), errors)
+    status = _discharge_status(document.get("discharge_status"), errors)
+    if setting is not None:
+        _check_dates(setting, dates, birth_date, procedures, errors)
+    if errors:
+        raise InvalidEncounter(errors, where)
+    extra = {key: value for key, value in document.items() if key not in _KNOWN}
+    return CodedEncounter(setting=setting, sex=sex, birth_date=birth_date, diagnoses=diagnoses,
+                          procedures=procedures, discharge_status=status, extra=extra, **dates)
+
+
+def _setting(document: dict, errors: list[FieldError]) -> Setting | None:
+    value = document.get("setting")
+    try:
+        return Setting(str(value).strip().lower())
+    except ValueError:
+        errors.append(FieldError("setting", f"{value!r}: expected inpatient, outpatient or "
+                                            "professional"))
+        return None
+
+
+def _date(container: dict, name: str, errors: list[FieldError], field: str | None = None
+          ) -> date | None:
+    value = container.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        errors.append(FieldError(field or name, f"{value!r} is not a date (YYYY-MM-DD)"))
+        return None
+
+
+def _patient(patient: object, errors: list[FieldError]) -> tuple[Sex, date | None]:
+    if patient is None:
+        errors.append(FieldError("patient", "required: {\"sex\": ..., \"birth_date\": ...}"))
+        return Sex.UNKNOWN, None
+    if not isinstance(patient, dict):
+        errors.append(FieldError("patient", "expected an object with sex and birth_date"))
+        return Sex.UNKNOWN, None
+    raw = patient.get("sex")
+    sex = Sex.UNKNOWN if raw in (None, "") else _SEXES.get(str(raw).strip().upper())
+    if sex is None:
+        errors.append(FieldError("patient.sex", f"{raw!r}: expected F, M or U"))
+        sex = Sex.UNKNOWN
+    birth_date = _date(patient, "birth_date", errors, "patient.birth_date")
+    if birth_date is None and "patient.birth_date" not in {error.field for error in errors}:
+        errors.append(FieldError("patient.birth_date", "required (YYYY-MM-DD): age decides "
+                                                       "the age edits and the grouping"))
+    return sex, birth_date
+
+
+def _code(value: object, field: str, errors: list[FieldError]) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        errors.append(FieldError(field, "required: the code as text"))
+        return None
+    return value.strip().upper()
+
+
+def _diagnoses(items: object, errors: list[FieldError]) -> tuple[CodedDiagnosis, ...]:
+    if not isinstance(items, list) or not items:
+        errors.append(FieldError("diagnoses", "required: a list, principal or first-listed "
+                                              "diagnosis first"))
+        return ()
+    diagnoses = []
+    for index, item in enumerate(items):
+        field = f"diagnoses[{index}]"
+        if isinstance(item, str):
+            item = {"code": item}
+        if not isinstance(item, dict):
+            errors.append(FieldError(field, "expected {\"code\": ..., \"poa\": ...}"))
+            continue
+        code = _code(item.get("code"), f"{field}.code", errors)
+        poa = item.get("poa")
+        poa = None if poa in (None, "") else str(poa).strip().upper()
+        if code is not None:
+            diagnoses.append(CodedDiagnosis(dotted(undotted(code.replace(" ", ""))), poa))
+    return tuple(diagnoses)
+
+
+def _procedures(items: object, errors: list[FieldError]) -> tuple[CodedProcedure, ...]:
+    if items is None:
+        return ()
+    if not isinstance(items, list):
+        errors.append(FieldError("procedures", "expected a list"))
+        return ()
+    procedures = []
+    for index, item in enumerate(items):
+        field = f"procedures[{index}]"
+        if isinstance(item, str):
+            item = {"code": item}
+        if not isinstance(item, dict):
+            errors.append(FieldError(field, "expected {\"code\": ..., \"system\": ...}"))
+            continue
+        code = _code(item.get("code"), f"{field}.code", errors)
+        if code is None:
+            continue
+        system = str(item.get("system") or infer_system(code)).strip().lower()
+        if system not in _PROCEDURE_SYSTEMS:
+            errors.append(FieldError(f"{field}.system", f"{system!r}: expected icd10pcs, cpt or "
+                                                        "hcpcs"))
+        modifiers = _modifiers(item.get("modifiers", []), f"{field}.modifiers", errors)
+        units = _units(item.get("units", 1), f"{field}.units", errors)
+        on = _date(item, "date", errors, f"{field}.date")
+        procedures.append(CodedProcedure(code, system, on, modifiers, units))
+    return tuple(procedures)
+
+
+def _modifiers(value: object, field: str, errors: list[FieldError]) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        errors.append(FieldError(field, "expected a list of two-character modifiers"))
+        return ()
+    modifiers = []
+    for position, modifier in enumerate(value):
+        text = str(modifier).strip().upper()
+        if not _MODIFIER.match(text):
+            errors.append(FieldError(f"{field}[{position}]", f"{modifier!r} is not a modifier "
+                                                             "(two letters or digits)"))
+        else:
+            modifiers.append(text)
+    return tuple(modifiers)
+
+
+def _units(value: object, field: str, errors: list[FieldError]) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e6:
+        errors.append(FieldError(field, f"{value!r}: expected a positive number of units"))
+        return 1
+    return value
+
+
+def _discharge_status(value: object, errors: list[FieldError]) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        errors.append(FieldError("discharge_status", f"{value!r}: expected a two-digit code"))
+        return None
+    text = str(value).strip()
+    return text.zfill(2) if text.isdigit() and len(text) < 2 else text
+
+
+def _check_dates(setting: Setting, dates: dict[str, date | None], birth_date: date | None,
+                 procedures: tuple[CodedProcedure, ...], errors: list[FieldError]) -> None:
+    admit, discharge, service = dates["admit_date"], dates["discharge_date"], dates["date_of_service"]
+    if setting is Setting.INPATIENT:
+        for name in ("admit_date", "discharge_date"):
+            if dates[name] is None and not _named(errors, name):
+                errors.append(FieldError(name, "required for an inpatient stay (YYYY-MM-DD)"))
+    elif service is None and discharge is None and not _named(errors, "date_of_service"):
+        errors.append(FieldError("date_of_service", "required (YYYY-MM-DD)"))
+    if admit and discharge and discharge < admit:
+        errors.append(FieldError("discharge_date", f"{discharge} is before the admit date {admit}"))
+    first = min((day for day in (admit, service, discharge) if day), default=None)
+    if birth_date and first:
+        if birth_date > first:
+            errors.append(FieldError("patient.birth_date", f"{birth_date} is after the "
+                                                           f"encounter ({first})"))
+        elif first.year - birth_date.year > OLDEST_AGE + 1:
+            errors.append(FieldError("patient.birth_date", f"{birth_date}: an age over "
+                                                           f"{OLDEST_AGE} years is not possible"))
+    for index, procedure in enumerate(procedures):
+        if procedure.date and admit and procedure.date < admit - _THREE_DAYS:
+            errors.append(FieldError(f"procedures[{index}].date", f"{procedure.date} is before "
+                                                                  f"the admission ({admit})"))
+        if procedure.date and discharge and procedure.date > discharge:
+            errors.append(FieldError(f"procedures[{index}].date", f"{procedure.date} is after "
+                                                                  f"the discharge ({discharge})"))
+
+
+def _named(errors: list[FieldError], field: str) -> bool:
+    return any(error.field == field for error in errors)
+
