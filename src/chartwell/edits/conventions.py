@@ -1,0 +1,229 @@
+"""ICD-10-CM conventions and code validity: the edits every coded encounter gets, whatever the
+payer. The tabular notes are read from the ICD-10-CM release in force on the date of service
+(the discharge date of an inpatient stay); the findings quote the note and the tabular entry it is
+written at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from chartwell.codesets.model import CodeSystem
+from chartwell.codesets.validation import validate
+from chartwell.domain.coded import CodedEncounter, Setting
+from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule
+from chartwell.edits.references import CodeFacts
+
+GUIDELINES = "ICD-10-CM Official Guidelines for Coding and Reporting"
+HIPAA_CODE_SETS = "HIPAA code set standards, 45 CFR 162.1002"
+OUTPATIENT = {Setting.OUTPATIENT, Setting.PROFESSIONAL}
+
+
+def _diagnosis_problems(context: EditContext, problem: str) -> Iterator[tuple[int, str, str]]:
+    """(position, code, message) of the diagnoses whose validity problem is ``problem``."""
+    facts: CodeFacts = context.cm
+    on = context.encounter.service_date
+    for position, diagnosis in enumerate(context.encounter.diagnoses):
+        status = facts.status(diagnosis.code, on)
+        if status.problem == problem:
+            yield position, diagnosis.code, status.message
+
+
+def _release(context: EditContext) -> str:
+    return f"ICD-10-CM {context.cm.release.label}"
+
+
+@rule("CM-INVALID-CODE", family=Family.CONVENTIONS, severity=Severity.ERROR,
+      title="Diagnosis code not valid on the date of service",
+      source=f"{HIPAA_CODE_SETS} (the code set in effect on the date of service); "
+             f"{GUIDELINES}, Section I.A.1", needs=("cm",))
+def invalid_diagnosis(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    for _position, code, message in _diagnosis_problems(context, "invalid"):
+        yield rule.finding([code], message, _release(context))
+
+
+@rule("CM-HEADER", family=Family.CONVENTIONS, severity=Severity.ERROR,
+      title="Header (non-billable) code reported",
+      source=f"{GUIDELINES}, Section I.B.2 (level of detail: code to the highest number of "
+             "characters available)", needs=("cm",))
+def header_code(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    for _position, code, message in _diagnosis_problems(context, "header"):
+        yield rule.finding([code], message, _release(context))
+
+
+@rule("CM-SEVENTH-CHARACTER", family=Family.CONVENTIONS, severity=Severity.ERROR,
+      title="7th character missing or not valid for the category",
+      source=f"{GUIDELINES}, Section I.A.5 (placeholder X) and I.B.2; the category's "
+             "7th-character note", needs=("cm",))
+def seventh_character(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    for _position, code, message in _diagnosis_problems(context, "seventh_character"):
+        yield rule.finding([code], message, _release(context))
+
+
+@rule("CM-DUPLICATE", family=Family.CONVENTIONS, severity=Severity.WARNING,
+      title="The same diagnosis code reported more than once",
+      source=f"{GUIDELINES}, Section I.B.12 (a code is reported only once for an encounter)")
+def duplicate_code(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    seen: set[str] = set()
+    for diagnosis in context.encounter.diagnoses:
+        if diagnosis.code in seen:
+            yield rule.finding([diagnosis.code], f"{diagnosis.code} is reported more than once: "
+                                                 "report it once")
+        seen.add(diagnosis.code)
+
+
+@rule("CM-EXCLUDES1", family=Family.CONVENTIONS, severity=Severity.ERROR,
+      title="Codes reported together that an Excludes1 note says are never coded together",
+      source=f"{GUIDELINES}, Section I.A.12.a (Excludes1)", needs=("cm",))
+def excludes1(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    codes = _distinct_valid(context)
+    reported: set[frozenset[str]] = set()
+    for code in codes:
+        for note in context.cm.notes(code).excludes1:
+            for other in codes:
+                pair = frozenset((code, other))
+                if other != code and pair not in reported and note.matches(other):
+                    reported.add(pair)
+                    yield rule.finding(
+                        [code, other],
+                        f"{other} is excluded at {code} (Excludes1: \"{note.text}\"): the two "
+                        "are not coded together; keep the one the documentation supports, unless "
+                        "the two conditions are unrelated (the exception in I.A.12.a)",
+                        note.cite())
+
+
+@rule("CM-CODE-FIRST", family=Family.CONVENTIONS, severity=Severity.WARNING,
+      title="\"Code first\" condition sequenced after the code that asks for it",
+      source=f"{GUIDELINES}, Section I.A.13 (etiology/manifestation convention) and I.B.7 "
+             "(multiple coding for a single condition)", needs=("cm",))
+def code_first(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    codes = _distinct_valid(context)
+    for position, code in enumerate(codes):
+        notes = context.cm.notes(code)
+        if any(note.matches(other) for note in notes.code_first for other in codes[:position]):
+            continue  # a condition it asks for is already sequenced before it
+        for note in notes.code_first:
+            later = [other for other in codes[position + 1:] if note.matches(other)]
+            if later:
+                severity = Severity.ERROR if notes.manifestation else Severity.WARNING
+                yield rule.finding([later[0], code],
+                                   f"{later[0]} is to be sequenced before {code} (code first: "
+                                   f"\"{note.text}\")", note.cite(), severity)
+                break
+
+
+@rule("CM-MANIFESTATION-ETIOLOGY", family=Family.CONVENTIONS, severity=Severity.WARNING,
+      title="Manifestation code reported without its underlying condition",
+      source=f"{GUIDELINES}, Section I.A.13 (etiology/manifestation convention: the underlying "
+             "condition is coded first)", needs=("cm",))
+def manifestation_without_etiology(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    codes = _distinct_valid(context)
+    for code in codes:
+        notes = context.cm.notes(code)
+        if not notes.manifestation or not notes.code_first:
+            continue
+        if not any(note.matches(other) for note in notes.code_first for other in codes):
+            note = notes.code_first[0]
+            listed = " ".join(item.text for item in notes.code_first[:4])
+            yield rule.finding([code], f"{code} is a manifestation code: code the underlying "
+                                       f"condition first (code first: \"{listed}\")", note.cite())
+
+
+@rule("CM-MANIFESTATION-FIRST-LISTED", family=Family.CONVENTIONS, severity=Severity.ERROR,
+      title="Manifestation code listed first",
+      source=f"{GUIDELINES}, Section I.A.13 (manifestation codes cannot be reported as "
+             "first-listed or principal diagnosis); inpatient stays: the MCE's manifestation "
+             "edit", settings=OUTPATIENT, needs=("cm",))
+def manifestation_first(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    principal = context.encounter.principal
+    if principal and context.cm.status(principal.code, context.encounter.service_date).valid \
+            and context.cm.notes(principal.code).manifestation:
+        yield rule.finding([principal.code], f"{principal.code} describes a manifestation "
+                                             "(\"in diseases classified elsewhere\"): list the "
+                                             "underlying condition first")
+
+
+@rule("CM-USE-ADDITIONAL", family=Family.CONVENTIONS, severity=Severity.WARNING,
+      title="\"Use additional code\" sequenced before the code that asks for it",
+      source=f"{GUIDELINES}, Section I.B.7 and I.A.13 (use additional code: the additional code "
+             "follows)", needs=("cm",))
+def use_additional(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    """Only the order is checked: whether an additional code applies at all is the coder's call
+    (most such notes list conditions to code when present)."""
+    codes = _distinct_valid(context)
+    for position, code in enumerate(codes):
+        for note in context.cm.notes(code).use_additional:
+            earlier = [other for other in codes[:position] if note.matches(other)]
+            if earlier and not any(note.matches(other) for other in codes[position + 1:]) \
+                    and not any(first.matches(code) for first in context.cm.notes(earlier[0]).use_additional):
+                yield rule.finding([code, earlier[0]],
+                                   f"{earlier[0]} is the additional code {code} asks for: "
+                                   f"sequence it after {code} (\"{note.text}\")", note.cite())
+
+
+@rule("PROC-CODE-SET", family=Family.CONVENTIONS, severity=Severity.ERROR,
+      title="Procedure code set not the one for the setting",
+      source=f"{HIPAA_CODE_SETS}: ICD-10-PCS for inpatient hospital procedures, CPT/HCPCS for "
+             "physician and outpatient services")
+def procedure_code_set(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    inpatient = context.encounter.setting is Setting.INPATIENT
+    for procedure in context.encounter.procedures:
+        if inpatient and procedure.system != CodeSystem.ICD10PCS:
+            yield rule.finding([procedure.code], f"{procedure.code} is {procedure.system.upper()}: "
+                                                 "an inpatient claim reports ICD-10-PCS codes")
+        elif not inpatient and procedure.system == CodeSystem.ICD10PCS:
+            article = "an" if context.encounter.setting is Setting.OUTPATIENT else "a"
+            yield rule.finding([procedure.code], f"{procedure.code} is ICD-10-PCS: {article} "
+                                                 f"{context.encounter.setting} claim reports "
+                                                 "CPT/HCPCS codes")
+
+
+@rule("PCS-INVALID-CODE", family=Family.CONVENTIONS, severity=Severity.ERROR,
+      title="ICD-10-PCS code not valid on the date of the procedure",
+      source=f"{HIPAA_CODE_SETS}; ICD-10-PCS Tables of the fiscal year",
+      settings={Setting.INPATIENT}, needs=("pcs",))
+def invalid_pcs(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    yield from _invalid_procedures(rule, context, CodeSystem.ICD10PCS, context.pcs)
+
+
+@rule("HCPCS-INVALID-CODE", family=Family.CONVENTIONS, severity=Severity.ERROR,
+      title="HCPCS Level II code not in effect on the date of service",
+      source=f"{HIPAA_CODE_SETS}; the HCPCS Level II file's added and termination dates",
+      settings=OUTPATIENT, needs=("hcpcs",))
+def invalid_hcpcs(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    yield from _invalid_procedures(rule, context, CodeSystem.HCPCS, context.hcpcs)
+
+
+@rule("CPT-FORMAT", family=Family.CONVENTIONS, severity=Severity.ERROR,
+      title="CPT code not in the CPT format",
+      source="AMA CPT code format: five digits, or four digits and F (Category II) or T "
+             "(Category III); HIPAA code set standards", settings=OUTPATIENT)
+def cpt_format(rule: Rule, context: EditContext) -> Iterator[Finding]:
+    encounter = context.encounter
+    for procedure in encounter.procedures:
+        if procedure.system == CodeSystem.CPT:
+            result = validate(procedure.code, CodeSystem.CPT, encounter.procedure_date(procedure),
+                              None)
+            if not result.valid:
+                yield rule.finding([procedure.code], "; ".join(result.messages))
+
+
+def _invalid_procedures(rule: Rule, context: EditContext, system: CodeSystem, facts: CodeFacts
+                        ) -> Iterator[Finding]:
+    encounter: CodedEncounter = context.encounter
+    for procedure in encounter.procedures:
+        if procedure.system == system:
+            status = facts.status(procedure.code, encounter.procedure_date(procedure))
+            if not status.valid:
+                yield rule.finding([procedure.code], status.message, facts.release.label)
+
+
+def _distinct_valid(context: EditContext) -> list[str]:
+    """The diagnosis codes in their order, once each, that the release knows as billable (the
+    validity rules speak for the others)."""
+    on = context.encounter.service_date
+    codes: list[str] = []
+    for diagnosis in context.encounter.diagnoses:
+        if diagnosis.code not in codes and context.cm.status(diagnosis.code, on).valid:
+            codes.append(diagnosis.code)
+    return codes
