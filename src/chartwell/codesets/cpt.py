@@ -2,8 +2,8 @@
 
 CPT descriptors are copyright of the AMA: none is shipped with Chartwell. Without a licensed
 file, CPT codes are checked by format only (:data:`CPT_CODE`): four digits and a digit
-(category I), ``F`` (category II), ``T`` (category III) or ``U`` (proprietary laboratory
-analyses). A licensed user installs their own file: comma-, tab- or pipe-separated, a code and
+(category I), ``F`` (category II), ``T`` (category III), ``U`` (proprietary laboratory
+analyses), ``M`` (multianalyte assay administrative codes) or ``A`` (vaccine administration). A licensed user installs their own file: comma-, tab- or pipe-separated, a code and
 its descriptor a line (the AMA's data files are laid out so), optionally with a header naming
 the columns (``code``, a column with ``long`` or ``desc`` in its name, ``short``, ``medium``).
 """
@@ -20,9 +20,11 @@ from typing import TextIO
 from chartwell.codesets._files import bad, decompression_errors, open_text, source_name
 from chartwell.codesets.model import CodeTitle
 
-CPT_CODE = re.compile(r"[0-9]{4}[0-9FTU]")
+CPT_CODE = re.compile(r"[0-9]{4}[0-9AFMTU]")
 CATEGORIES = {"F": "category II (performance measurement)", "T": "category III (emerging "
-              "technology)", "U": "proprietary laboratory analyses"}
+              "technology)", "U": "proprietary laboratory analyses", "M": "multianalyte assay "
+              "with algorithmic analyses (administrative code)", "A": "vaccine administration"}
+CPT_FORMAT = "four digits and a digit, A, F, M, T or U"
 _SNIFF_LINES = 20
 
 
@@ -135,7 +137,7 @@ def _title(cells: list[str], columns: dict[str, int], source: str | None, number
 
     code = cell("code").upper()
     if not CPT_CODE.fullmatch(code):
-        raise bad(f"{code!r} is not a CPT code (four digits and a digit, F, T or U)", source,
+        raise bad(f"{code!r} is not a CPT code ({CPT_FORMAT})", source,
                   number, "code")
     long_title = cell("long")
     if not long_title:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from chartwell.codesets.artifact import Artifact, CodeRow, TabularNode
-from chartwell.codesets.cpt import CPT_CODE, cpt_category
+from chartwell.codesets.cpt import CPT_CODE, CPT_FORMAT, cpt_category
 from chartwell.codesets.icd10cm._codes import undotted
 from chartwell.codesets.icd10pcs.tables import PcsCharacter, explain_code
 from chartwell.codesets.lookup import SEVENTH_LENGTH, SeventhRule, padded_base, seventh_rule
@@ -304,7 +304,7 @@ def hcpcs_date_problem(record: HcpcsCode, on: date) -> str | None:
 def cpt_detail(code: str, release: Release | None, artifact: Artifact | None, on: date
                ) -> CodeDetail:
     if not CPT_CODE.fullmatch(code):
-        raise NotFound(f"{code} is not a CPT code (four digits and a digit, F, T or U)")
+        raise NotFound(f"{code} is not a CPT code ({CPT_FORMAT})")
     if release is None or artifact is None:
         detail = CodeDetail(code=code, system=CodeSystem.CPT, release=None, date=on, title=None,
                             short_title=None, billable=True, kind="code")

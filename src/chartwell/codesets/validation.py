@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from chartwell.codesets.artifact import Artifact, CodeRow
-from chartwell.codesets.cpt import CPT_CODE, cpt_category
+from chartwell.codesets.cpt import CPT_CODE, CPT_FORMAT, cpt_category
 from chartwell.codesets.detail import hcpcs_date_problem
 from chartwell.codesets.hcpcs import LEVEL_II_CODE, MODIFIER_CODE
 from chartwell.codesets.icd10cm._codes import undotted
@@ -295,8 +295,7 @@ def _hcpcs(result: CodeValidation, found: InForce) -> None:
 def _cpt(result: CodeValidation, found: InForce | None) -> None:
     code = result.code
     if not CPT_CODE.fullmatch(code):
-        result.messages.append(f"{code} is not a CPT code: four digits and a digit, F "
-                               "(category II), T (category III) or U (laboratory analyses)")
+        result.messages.append(f"{code} is not a CPT code: {CPT_FORMAT}")
         return
     if found is None:
         result.valid = result.billable = True
