@@ -4,6 +4,7 @@ PostgreSQL cluster the suite starts itself (initdb into a temp dir, a free loopb
 from __future__ import annotations
 
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -15,6 +16,8 @@ from sqlalchemy import Engine
 from chartwell.settings import get_settings
 from chartwell.store import migrate
 from chartwell.store.db import engine_for, make_engine
+sys.path.insert(0, str(Path(__file__).parent / "integration"))  # release_store, cli_runner
+
 from pgcluster import PostgresCluster, PostgresUnavailable
 from support import unavailable
 
@@ -90,28 +93,14 @@ MS-DRG v43 tables), without the search engine's tables (nothing here searches)."
 @pytest.fixture(scope="session")
 def reference_data(tmp_path_factory) -> Iterator[Path]:
     """The data dir of a SQLite store with :data:`REFERENCE_RELEASES` installed."""
-    from chartwell.codesets import build
-    from chartwell.services.codesets import forget_open_artifacts
-    from cli_runner import chartwell
+    from release_store import installed_store
     from support import shared_data
 
     root = shared_data("codesets")
     data_dir = tmp_path_factory.mktemp("reference-data")
-    url = f"sqlite:///{data_dir / 'chartwell.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        _use_store(patch, data_dir, url)
-        patch.setattr(build, "add_search_tables", lambda *args, **kwargs: False)
-        engine = engine_for(url)
-        migrate.upgrade(engine)
-        code, _document, output = chartwell("codesets", "install",
-                                            *(str(root / folder) for folder in REFERENCE_RELEASES),
-                                            "--json")
-        assert code == 0, output
-        engine.dispose()
-        engine_for.cache_clear()
-    get_settings.cache_clear()
+    with installed_store(data_dir, *(root / folder for folder in REFERENCE_RELEASES)):
+        pass
     yield data_dir
-    forget_open_artifacts()
 
 
 @pytest.fixture

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from chartwell.codesets import build
 from chartwell.services.codesets import forget_open_artifacts
 from chartwell.settings import get_settings
-from chartwell.store import migrate, tables as t
-from chartwell.store.db import engine_for, transaction
+from chartwell.store import tables as t
+from chartwell.store.db import transaction
 from cli_runner import chartwell
+from release_store import installed_store
 from support import shared_data
 
 pytestmark = pytest.mark.shared_data
@@ -33,22 +33,8 @@ def codesets_root() -> Path:
 @pytest.fixture(scope="module")
 def installed(codesets_root, tmp_path_factory):
     """A store with every shared release installed by ``chartwell codesets install``."""
-    data_dir = tmp_path_factory.mktemp("codesets-data")
-    url = f"sqlite:///{data_dir / 'chartwell.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CHARTWELL_DATA_DIR", str(data_dir))
-        patch.setenv("CHARTWELL_DATABASE_URL", url)
-        patch.setattr(build, "add_search_tables", lambda *args, **kwargs: False)
-        get_settings.cache_clear()
-        engine = engine_for(url)
-        migrate.upgrade(engine)
-        code, document, output = chartwell("codesets", "install", str(codesets_root), "--json")
-        assert code == 0, output
-        yield engine, document
-        forget_open_artifacts()
-        engine.dispose()
-        engine_for.cache_clear()
-        get_settings.cache_clear()
+    with installed_store(tmp_path_factory.mktemp("codesets-data"), codesets_root) as installed:
+        yield installed
 
 
 def listed() -> list[dict]:
@@ -85,6 +71,11 @@ def test_every_shared_release_is_installed_with_its_period(installed):
         ("icd10cm", "FY2027"): ("2026-10-01", "2027-09-30"),
         ("icd10pcs", "FY2026"): ("2025-10-01", "2026-09-30"),
         ("hcpcs", "2024Q3"): ("2024-07-01", None),  # the newest HCPCS: until a newer one
+        ("ncci", "2024Q3"): ("2024-07-01", None),  # NCCI and MUE too
+        ("mue", "2024Q3"): ("2024-07-01", None),
+        ("poa", "FY2025"): ("2024-10-01", "2025-09-30"),
+        ("poa", "FY2026"): ("2025-10-01", "2026-09-30"),
+        ("msdrg", "FY2026"): ("2025-10-01", "2026-09-30"),  # MS-DRG v43
     }
     rows = {(r["system"], r["version"]): r for r in listed()}
     assert rows.keys() == periods.keys()
@@ -94,6 +85,8 @@ def test_every_shared_release_is_installed_with_its_period(installed):
     assert rows["icd10cm", "FY2027"]["counts"]["billable"] == 74879  # CMS's FY2027 count
     assert rows["icd10pcs", "FY2026"]["counts"]["billable"] == 79115
     assert rows["hcpcs", "2024Q3"]["counts"]["codes"] == 8033
+    assert rows["poa", "FY2026"]["counts"] == {"exempt_codes": 38349}  # the CDC readme's count
+    assert rows["poa", "FY2025"]["counts"] == {"exempt_codes": 38154}
     for row in rows.values():
         assert all(len(source["sha256"]) == 64 and source["bytes"] > 0 for source in row["sources"])
 
@@ -309,9 +302,10 @@ def test_reinstalling_a_release_replaces_it_in_place(installed, codesets_root):
     with transaction(engine) as session:
         rows = session.scalar(select(func.count()).select_from(t.CodesetReleaseRow))
         artifacts = session.scalar(select(func.count()).select_from(t.CodesetArtifactRow))
-    assert rows == artifacts == 5
-    cached = sorted(path.name for path in (get_settings().data_dir / "codesets").iterdir())
-    assert len(cached) == 5, cached  # the replaced artifact's cache file is gone
+    assert rows == artifacts == 10  # 5 code-set and 5 edit-table releases
+    cached = sorted(path.name for path in (get_settings().data_dir / "codesets").iterdir()
+                    if path.suffix == ".sqlite")
+    assert len(cached) == 10, cached  # the replaced artifact's cache file is gone
     assert show("J3301", "2026-01-15")["hcpcs"]["betos"] == "O1E"
 
 

@@ -11,7 +11,6 @@ from datetime import date
 
 import pytest
 
-from chartwell.codesets import build
 from chartwell.codesets.model import TableSet
 from chartwell.codesets.mue import MueTables
 from chartwell.codesets.ncci import NcciTables
@@ -19,11 +18,10 @@ from chartwell.domain.encounter_json import parse_encounter
 from chartwell.edits import mue as mue_rules
 from chartwell.edits import ncci as ncci_rules
 from chartwell.edits.model import RULES, EditContext, Family, Finding
-from chartwell.services.codesets import forget_open_artifacts, open_release
-from chartwell.settings import get_settings
-from chartwell.store import migrate
-from chartwell.store.db import engine_for, transaction
+from chartwell.services.codesets import open_release
+from chartwell.store.db import transaction
 from cli_runner import chartwell
+from release_store import installed_store
 from support import shared_data
 
 pytestmark = pytest.mark.shared_data
@@ -35,23 +33,9 @@ ON = "2024-07-15"  # a date of service in 2024 Q3
 def installed(tmp_path_factory):
     """A store with the NCCI and MUE 2024 Q3 releases installed through the CLI."""
     root = shared_data("codesets")
-    data_dir = tmp_path_factory.mktemp("ncci-mue-data")
-    url = f"sqlite:///{data_dir / 'chartwell.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CHARTWELL_DATA_DIR", str(data_dir))
-        patch.setenv("CHARTWELL_DATABASE_URL", url)
-        patch.setattr(build, "add_search_tables", lambda *args, **kwargs: False)
-        get_settings.cache_clear()
-        engine = engine_for(url)
-        migrate.upgrade(engine)
-        code, document, output = chartwell("codesets", "install", str(root / "ncci" / "2024q3"),
-                                           str(root / "mue" / "2024q3"), "--json")
-        assert code == 0, output
-        yield engine, document
-        forget_open_artifacts()
-        engine.dispose()
-        engine_for.cache_clear()
-        get_settings.cache_clear()
+    with installed_store(tmp_path_factory.mktemp("ncci-mue-data"), root / "ncci" / "2024q3",
+                         root / "mue" / "2024q3") as installed:
+        yield installed
 
 
 @pytest.fixture(scope="module")

@@ -38,11 +38,19 @@ SIGNED_IN_ONLY = {
     ("GET", "/codes/{system}/{code}"),
     ("GET", "/api/codes/search"),
     ("GET", "/codes"),
+    ("GET", "/api/edits/rules"),  # the declared rules are policy, not patient data
     ("GET", "/codes/suggest"),
 }
 
 PATH_VALUES = {"patient_id": IDS.alpha, "encounter_id": IDS.inpatient, "document_id": IDS.progress_note,
                "system": "icd10cm", "code": "E11.40"}
+BODIES = {
+    "/api/documents/{document_id}/versions": {"kind": "addendum", "text": "checked",
+                                               "reason": "permission test"},
+    "/api/edits/check": {"setting": "outpatient", "date_of_service": "2026-03-02",
+                         "patient": {"sex": "F", "birth_date": "1950-02-01"},
+                         "diagnoses": ["I10"]},
+}
 QUERIES = {"/api/patients": "?q=testpatient", "/patients": "?q=testpatient", "/api/codes/search": "?q=diabetes"}
 
 
@@ -92,8 +100,7 @@ def request(client: TestClient, endpoint: Endpoint, headers: dict | None = None,
     if endpoint.method == "GET":
         return client.get(endpoint.url, headers=headers)
     if endpoint.is_api:
-        body = {"kind": "addendum", "text": "checked", "reason": "permission test"} if "versions" in endpoint.path else None
-        return client.post(endpoint.url, headers=headers, json=body)
+        return client.post(endpoint.url, headers=headers, json=BODIES.get(endpoint.path))
     form = {"csrf_token": csrf, "kind": "addendum", "text": "checked", "reason": "permission test"}
     return client.post(endpoint.url, headers=headers, data=form)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from chartwell.codesets.artifact import Artifact
 from chartwell.codesets.cpt import CPT_CODE
@@ -18,6 +19,7 @@ CM_SHAPE = re.compile(r"[A-Z][0-9A-Z]{2}(?:\.?[0-9A-Z]{1,4})?")
 SEVENTH_LENGTH = 7  # an ICD-10-CM code with a 7th character has 7 characters without its dot
 
 
+@lru_cache(maxsize=65536)
 def infer_system(code: str) -> CodeSystem:
     """The system a code's shape says: 7 letters or digits without a dot = ICD-10-PCS, a letter
     and 4 digits = HCPCS, 5 digits or 4 digits and F/T/U = CPT, anything else ICD-10-CM. A

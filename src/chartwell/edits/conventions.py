@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from chartwell.codesets.cpt import CPT_CODE
 from chartwell.codesets.model import CodeSystem
 from chartwell.codesets.validation import validate
 from chartwell.domain.coded import CodedEncounter, Setting
@@ -20,13 +21,18 @@ OUTPATIENT = {Setting.OUTPATIENT, Setting.PROFESSIONAL}
 
 
 def _diagnosis_problems(context: EditContext, problem: str) -> Iterator[tuple[int, str, str]]:
-    """(position, code, message) of the diagnoses whose validity problem is ``problem``."""
-    facts: CodeFacts = context.cm
-    on = context.encounter.service_date
-    for position, diagnosis in enumerate(context.encounter.diagnoses):
-        status = facts.status(diagnosis.code, on)
-        if status.problem == problem:
-            yield position, diagnosis.code, status.message
+    """(position, code, message) of the diagnoses whose validity problem is ``problem``: the
+    three validity rules share one pass over the diagnoses."""
+    problems = context.memo.get("problems")
+    if problems is None:
+        facts: CodeFacts = context.cm
+        on = context.encounter.service_date
+        problems = context.memo["problems"] = [
+            (position, diagnosis.code, status) for position, diagnosis
+            in enumerate(context.encounter.diagnoses)
+            if not (status := facts.status(diagnosis.code, on)).valid]
+    return ((position, code, status.message) for position, code, status in problems
+            if status.problem == problem)
 
 
 def _release(context: EditContext) -> str:
@@ -77,19 +83,24 @@ def duplicate_code(rule: Rule, context: EditContext) -> Iterator[Finding]:
       source=f"{GUIDELINES}, Section I.A.12.a (Excludes1)", needs=("cm",))
 def excludes1(rule: Rule, context: EditContext) -> Iterator[Finding]:
     codes = _distinct_valid(context)
+    if len(codes) < 2:
+        return
     reported: set[frozenset[str]] = set()
+    categories = _categories(context)
     for code in codes:
-        for note in context.cm.notes(code).excludes1:
-            for other in codes:
-                pair = frozenset((code, other))
-                if other != code and pair not in reported and note.matches(other):
-                    reported.add(pair)
-                    yield rule.finding(
-                        [code, other],
-                        f"{other} is excluded at {code} (Excludes1: \"{note.text}\"): the two "
-                        "are not coded together; keep the one the documentation supports, unless "
-                        "the two conditions are unrelated (the exception in I.A.12.a)",
-                        note.cite())
+        index = context.cm.notes(code).excludes1
+        if not index.touches(categories):
+            continue
+        for other in codes:
+            note = index.find(other) if other != code else None
+            if note is not None and (pair := frozenset((code, other))) not in reported:
+                reported.add(pair)
+                yield rule.finding(
+                    [code, other],
+                    f"{other} is excluded at {code} (Excludes1: \"{note.text}\"): the two "
+                    "are not coded together; keep the one the documentation supports, unless "
+                    "the two conditions are unrelated (the exception in I.A.12.a)",
+                    note.cite())
 
 
 @rule("CM-CODE-FIRST", family=Family.CONVENTIONS, severity=Severity.WARNING,
@@ -98,16 +109,18 @@ def excludes1(rule: Rule, context: EditContext) -> Iterator[Finding]:
              "(multiple coding for a single condition)", needs=("cm",))
 def code_first(rule: Rule, context: EditContext) -> Iterator[Finding]:
     codes = _distinct_valid(context)
+    categories = _categories(context)
     for position, code in enumerate(codes):
         notes = context.cm.notes(code)
-        if any(note.matches(other) for note in notes.code_first for other in codes[:position]):
-            continue  # a condition it asks for is already sequenced before it
-        for note in notes.code_first:
-            later = [other for other in codes[position + 1:] if note.matches(other)]
-            if later:
+        index = notes.code_first
+        if not index.touches(categories) or any(index.find(other) for other in codes[:position]):
+            continue  # nothing asked for, or what it asks for is already sequenced before it
+        for other in codes[position + 1:]:
+            note = index.find(other)
+            if note is not None:
                 severity = Severity.ERROR if notes.manifestation else Severity.WARNING
-                yield rule.finding([later[0], code],
-                                   f"{later[0]} is to be sequenced before {code} (code first: "
+                yield rule.finding([other, code],
+                                   f"{other} is to be sequenced before {code} (code first: "
                                    f"\"{note.text}\")", note.cite(), severity)
                 break
 
@@ -120,13 +133,12 @@ def manifestation_without_etiology(rule: Rule, context: EditContext) -> Iterator
     codes = _distinct_valid(context)
     for code in codes:
         notes = context.cm.notes(code)
-        if not notes.manifestation or not notes.code_first:
-            continue
-        if not any(note.matches(other) for note in notes.code_first for other in codes):
-            note = notes.code_first[0]
-            listed = " ".join(item.text for item in notes.code_first[:4])
+        index = notes.code_first
+        if notes.manifestation and index and not any(index.find(other) for other in codes):
+            listed = " ".join(item.text for item in index.notes[:4])
             yield rule.finding([code], f"{code} is a manifestation code: code the underlying "
-                                       f"condition first (code first: \"{listed}\")", note.cite())
+                                       f"condition first (code first: \"{listed}\")",
+                               index[0].cite())
 
 
 @rule("CM-MANIFESTATION-FIRST-LISTED", family=Family.CONVENTIONS, severity=Severity.ERROR,
@@ -149,16 +161,22 @@ def manifestation_first(rule: Rule, context: EditContext) -> Iterator[Finding]:
              "follows)", needs=("cm",))
 def use_additional(rule: Rule, context: EditContext) -> Iterator[Finding]:
     """Only the order is checked: whether an additional code applies at all is the coder's call
-    (most such notes list conditions to code when present)."""
+    (most such notes list conditions to code when present). Two codes that each ask for the
+    other are left alone."""
     codes = _distinct_valid(context)
+    categories = _categories(context)
+    cm = context.cm
     for position, code in enumerate(codes):
-        for note in context.cm.notes(code).use_additional:
-            earlier = [other for other in codes[:position] if note.matches(other)]
-            if earlier and not any(note.matches(other) for other in codes[position + 1:]) \
-                    and not any(first.matches(code) for first in context.cm.notes(earlier[0]).use_additional):
-                yield rule.finding([code, earlier[0]],
-                                   f"{earlier[0]} is the additional code {code} asks for: "
+        index = cm.notes(code).use_additional
+        if not index.touches(categories) or any(index.find(other) for other in codes[position + 1:]):
+            continue
+        for earlier in codes[:position]:
+            note = index.find(earlier)
+            if note is not None and cm.notes(earlier).use_additional.find(code) is None:
+                yield rule.finding([code, earlier],
+                                   f"{earlier} is the additional code {code} asks for: "
                                    f"sequence it after {code} (\"{note.text}\")", note.cite())
+                break
 
 
 @rule("PROC-CODE-SET", family=Family.CONVENTIONS, severity=Severity.ERROR,
@@ -201,11 +219,10 @@ def invalid_hcpcs(rule: Rule, context: EditContext) -> Iterator[Finding]:
 def cpt_format(rule: Rule, context: EditContext) -> Iterator[Finding]:
     encounter = context.encounter
     for procedure in encounter.procedures:
-        if procedure.system == CodeSystem.CPT:
+        if procedure.system == CodeSystem.CPT and not CPT_CODE.fullmatch(procedure.code):
             result = validate(procedure.code, CodeSystem.CPT, encounter.procedure_date(procedure),
                               None)
-            if not result.valid:
-                yield rule.finding([procedure.code], "; ".join(result.messages))
+            yield rule.finding([procedure.code], "; ".join(result.messages))
 
 
 def _invalid_procedures(rule: Rule, context: EditContext, system: CodeSystem, facts: CodeFacts
@@ -218,12 +235,22 @@ def _invalid_procedures(rule: Rule, context: EditContext, system: CodeSystem, fa
                 yield rule.finding([procedure.code], status.message, facts.release.label)
 
 
+def _categories(context: EditContext) -> set[str]:
+    """The categories (``E11``) of the encounter's valid codes: a note that touches none of them
+    needs no closer look."""
+    categories = context.memo.get("categories")
+    if categories is None:
+        categories = context.memo["categories"] = {code[:3] for code in _distinct_valid(context)}
+    return categories
+
+
 def _distinct_valid(context: EditContext) -> list[str]:
     """The diagnosis codes in their order, once each, that the release knows as billable (the
-    validity rules speak for the others)."""
-    on = context.encounter.service_date
-    codes: list[str] = []
-    for diagnosis in context.encounter.diagnoses:
-        if diagnosis.code not in codes and context.cm.status(diagnosis.code, on).valid:
-            codes.append(diagnosis.code)
+    validity rules speak for the others). Asked by several rules: kept on the context."""
+    codes = context.memo.get("distinct_valid")
+    if codes is None:
+        on, status = context.encounter.service_date, context.cm.status
+        codes = context.memo["distinct_valid"] = list(dict.fromkeys(
+            diagnosis.code for diagnosis in context.encounter.diagnoses
+            if status(diagnosis.code, on).valid))
     return codes

@@ -31,17 +31,29 @@ def rules_for(setting: Setting) -> tuple[Rule, ...]:
     return tuple(rule for rule in all_rules() if setting in rule.settings)
 
 
+@cache
+def _needs() -> tuple[str, ...]:
+    return tuple(sorted({need for rule in all_rules() for need in rule.needs}))
+
+
+@cache
+def _plan(setting: Setting, present: tuple[bool, ...]) -> tuple[tuple[Rule, ...], tuple[str, ...]]:
+    """The rules to run for a setting given which tables are present, and the tables missing
+    that some rule of the setting needed."""
+    have = {need for need, there in zip(_needs(), present) if there}
+    runnable = tuple(rule for rule in rules_for(setting) if have.issuperset(rule.needs))
+    missing = sorted({need for rule in rules_for(setting) for need in rule.needs} - have)
+    return runnable, tuple(missing)
+
+
 def check(context: EditContext) -> list[Finding]:
     """Every finding of every applicable rule; errors first, then warnings, each in rule order."""
+    present = tuple(getattr(context, need) is not None for need in _needs())
+    runnable, missing = _plan(context.encounter.setting, present)
     findings: list[Finding] = []
-    missing: set[str] = set()
-    for rule in rules_for(context.encounter.setting):
-        absent = [need for need in rule.needs if getattr(context, need) is None]
-        if absent:
-            missing.update(absent)
-            continue
+    for rule in runnable:
         findings.extend(rule.check(rule, context))
-    for need in sorted(missing):
+    for need in missing:
         context.notes.append(f"no {TABLE_NAMES[need]} installed for "
                              f"{context.encounter.service_date.isoformat()}: the rules that need "
                              "it were not run")

@@ -64,6 +64,7 @@ class EditContext:
     poa: Any = None  # chartwell.codesets.poa.PoaExemptList
     mce: Any = None  # chartwell.edits.mce_tables.MceTables
     notes: list[str] = field(default_factory=list)
+    memo: dict[str, Any] = field(default_factory=dict)  # what several rules ask, computed once
 
 
 Check = Callable[["Rule", EditContext], Iterable[Finding]]

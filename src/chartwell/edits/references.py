@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from datetime import date
 
 from chartwell.codesets.artifact import Artifact
 from chartwell.codesets.icd10cm._codes import undotted
 from chartwell.codesets.lookup import SEVENTH_LENGTH, seventh_rule
-from chartwell.codesets.model import CodeSystem, NoteKind
+from chartwell.codesets.detail import hcpcs_date_problem
+from chartwell.codesets.model import CodeSystem, HcpcsCode, NoteKind
 from chartwell.codesets.validation import CodeValidation, InForce, validate
 
 _PARENTHESES = re.compile(r"\(([^()]*)\)")
@@ -37,13 +39,32 @@ class CodePattern:
     high: str | None = None
 
     def matches(self, code: str) -> bool:
-        raw = undotted(code)
+        raw = code.replace(".", "")
         if self.high is None:
             return raw.startswith(self.low)
         return raw[:len(self.low)] >= self.low and raw[:len(self.high)] <= self.high
 
     def __str__(self) -> str:
         return self.low if self.high is None else f"{self.low}-{self.high}"
+
+    @property
+    def categories(self) -> frozenset[str]:
+        """The 3-character categories this pattern may match."""
+        if self.high is None:
+            return frozenset({self.low[:3]})
+        return _categories_between(self.low[:3], self.high[:3])
+
+
+_CATEGORY_SECOND = "0123456789A"  # QA0 since FY2026
+_CATEGORY_THIRD = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+@lru_cache(maxsize=4096)
+def _categories_between(low: str, high: str) -> frozenset[str]:
+    letters = [chr(number) for number in range(ord(low[0]), ord(high[0]) + 1)]
+    return frozenset(category for letter in letters for second in _CATEGORY_SECOND
+                     for third in _CATEGORY_THIRD
+                     if low <= (category := letter + second + third) <= high)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,11 +95,60 @@ class CodeStatus:
     title: str | None
 
 
+class NoteIndex:
+    """The notes of one kind in force on a code, indexed so that "does this note point to that
+    code" is a few set look-ups (by prefix length) and a short range scan, not a loop over every
+    note's patterns: the excludes1 check asks it for every pair of codes on an encounter."""
+
+    __slots__ = ("notes", "categories", "_prefixes", "_ranges")
+
+    def __init__(self, notes: tuple[NoteReference, ...]):
+        self.notes = notes
+        prefixes: dict[int, dict[str, NoteReference]] = {}
+        ranges: list[tuple[CodePattern, NoteReference]] = []
+        categories: set[str] = set()
+        for note in notes:
+            for pattern in note.patterns:
+                categories.update(pattern.categories)
+                if pattern.high is None:
+                    prefixes.setdefault(len(pattern.low), {}).setdefault(pattern.low, note)
+                else:
+                    ranges.append((pattern, note))
+        self.categories = frozenset(categories)  # a cheap first test: none of these, no match
+        self._prefixes = tuple(prefixes.items())
+        self._ranges = tuple(ranges)
+
+    def touches(self, categories: frozenset[str] | set[str]) -> bool:
+        """Whether a note may point to a code of one of these categories (``E11``)."""
+        return not self.categories.isdisjoint(categories)
+
+    def __bool__(self) -> bool:
+        return bool(self.notes)
+
+    def __iter__(self):
+        return iter(self.notes)
+
+    def __getitem__(self, index: int) -> NoteReference:
+        return self.notes[index]
+
+    def find(self, code: str) -> NoteReference | None:
+        """The first note pointing to ``code`` (dotted), or None."""
+        raw = code.replace(".", "")
+        for length, notes in self._prefixes:
+            note = notes.get(raw[:length])
+            if note is not None:
+                return note
+        for pattern, note in self._ranges:
+            if pattern.matches(raw):
+                return note
+        return None
+
+
 @dataclass(frozen=True, slots=True)
 class CmNotes:
-    excludes1: tuple[NoteReference, ...]
-    code_first: tuple[NoteReference, ...]
-    use_additional: tuple[NoteReference, ...]
+    excludes1: NoteIndex
+    code_first: NoteIndex
+    use_additional: NoteIndex
     manifestation: bool  # "... in diseases classified elsewhere": never principal
 
 
@@ -116,27 +186,50 @@ def _categories(low: str, high: str) -> list[str]:
 
 class CodeFacts:
     """One release in force (with its installed neighbours, for the deleted / not yet valid
-    messages) and what the edits have asked of it so far."""
+    messages) and what the edits have asked of it so far.
+
+    Bulk work asks about tens of thousands of distinct codes, so what decides the common answer
+    is read once, whole, into memory (the billable flags; HCPCS dates; the tabular tree and its
+    sequencing and excludes notes, a few thousand rows); only a code that fails is validated the
+    long way, for its message."""
 
     def __init__(self, in_force: InForce):
         self.in_force = in_force
         self.release = in_force.release
         self.artifact: Artifact = in_force.artifact
-        self._status: dict[str, CodeStatus] = {}
+        self._status: dict = {}
         self._notes: dict[str, CmNotes] = {}
 
     @property
     def version(self) -> str:
         return self.release.version
 
+    # -- validity --
+
+    @cached_property
+    def _billable(self) -> frozenset[str]:
+        return frozenset(code for (code,) in self.artifact.connection.execute(
+            "SELECT code FROM codes WHERE billable = 1"))
+
+    @cached_property
+    def _hcpcs(self) -> dict[str, HcpcsCode]:
+        return {record.code: record for record in self.artifact.hcpcs_codes()}
+
     def status(self, code: str, on: date) -> CodeStatus:
         """Valid on ``on``? ICD-10 codes are valid for their whole release; a HCPCS code has its
         own added and termination dates, so its answer is kept per date."""
-        key = (code, on) if self.release.system is CodeSystem.HCPCS else code
+        hcpcs = self.release.system is CodeSystem.HCPCS
+        key = (code, on) if hcpcs else code
         found = self._status.get(key)
         if found is None:
-            found = self._status[key] = self._check(code, on)
+            found = self._status[key] = (self._hcpcs_status(code, on) if hcpcs else
+                                         _VALID if code in self._billable else None) \
+                or self._check(code, on)
         return found
+
+    def _hcpcs_status(self, code: str, on: date) -> CodeStatus | None:
+        record = self._hcpcs.get(code)
+        return _VALID if record is not None and hcpcs_date_problem(record, on) is None else None
 
     def _check(self, code: str, on: date) -> CodeStatus:
         system = self.release.system
@@ -159,6 +252,26 @@ class CodeFacts:
             return "seventh_character"
         return "invalid"
 
+    # -- tabular notes --
+
+    @cached_property
+    def _tabular(self) -> dict[str, tuple[str | None, str, str]]:
+        """key -> (parent, kind, title) of every chapter, block and tabular code."""
+        return {key: (parent, kind, title) for key, kind, title, parent in
+                self.artifact.connection.execute("SELECT key, kind, title, parent FROM tabular")}
+
+    @cached_property
+    def _sequencing_notes(self) -> dict[str, list[NoteReference]]:
+        """The excludes1, code first and use additional notes by the tabular key they sit at."""
+        notes: dict[str, list[NoteReference]] = {}
+        for key, kind, text in self.artifact.connection.execute(
+                "SELECT key, kind, text FROM notes WHERE kind IN (?, ?, ?) ORDER BY key, seq",
+                (NoteKind.EXCLUDES1.value, NoteKind.CODE_FIRST.value,
+                 NoteKind.USE_ADDITIONAL_CODE.value)):
+            notes.setdefault(key, []).append(
+                NoteReference(NoteKind(kind), text, key, note_patterns(text)))
+        return notes
+
     def notes(self, code: str) -> CmNotes:
         """The notes in force on an ICD-10-CM code, nearest first."""
         found = self._notes.get(code)
@@ -166,18 +279,31 @@ class CodeFacts:
             found = self._notes[code] = self._read_notes(code)
         return found
 
+    def _chain(self, code: str) -> list[str]:
+        """The tabular keys in force on ``code``: its own entry or nearest tabular ancestor
+        (``E11.65`` sits under ``E11.6``), then up to its chapter."""
+        tabular = self._tabular
+        key: str | None = code
+        while key and key not in tabular:
+            key = key[:-1].rstrip(".") if len(key) > 3 else None
+        chain: list[str] = []
+        while key is not None and len(chain) < 50:
+            chain.append(key)
+            key = tabular[key][0] if key in tabular else None
+        return chain
+
     def _read_notes(self, code: str) -> CmNotes:
-        chain = self.artifact.tabular_chain(code)
+        chain = self._chain(code)
         kinds: dict[NoteKind, list[NoteReference]] = {}
-        for node in chain:
-            for note in node.notes:
-                kinds.setdefault(note.kind, []).append(
-                    NoteReference(note.kind, note.text, node.key, note_patterns(note.text)))
-        row = self.artifact.code(code)
-        titles = [row.long_title if row else ""] + [node.title for node in chain
-                                                   if node.kind == "code"]
+        for key in chain:
+            for note in self._sequencing_notes.get(key, ()):
+                kinds.setdefault(note.kind, []).append(note)
+        titles = [self._tabular[key][2] for key in chain if self._tabular[key][1] == "code"]
         return CmNotes(
-            excludes1=tuple(kinds.get(NoteKind.EXCLUDES1, ())),
-            code_first=tuple(kinds.get(NoteKind.CODE_FIRST, ())),
-            use_additional=tuple(kinds.get(NoteKind.USE_ADDITIONAL_CODE, ())),
-            manifestation=any(MANIFESTATION_TITLE in (title or "").lower() for title in titles))
+            excludes1=NoteIndex(tuple(kinds.get(NoteKind.EXCLUDES1, ()))),
+            code_first=NoteIndex(tuple(kinds.get(NoteKind.CODE_FIRST, ()))),
+            use_additional=NoteIndex(tuple(kinds.get(NoteKind.USE_ADDITIONAL_CODE, ()))),
+            manifestation=any(MANIFESTATION_TITLE in title.lower() for title in titles))
+
+
+_VALID = CodeStatus("", True, None, "", None)  # the common answer, shared
