@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 
 ROOT = "chartwell"
 
@@ -38,9 +39,22 @@ class PhiFilter(logging.Filter):
         return True
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not the stream of the
+    moment it was made (a test runner swaps stderr per command run in-process)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value) -> None:
+        pass
+
+
 def configure(level: str = "INFO") -> None:
     """Called once by the CLI or the server; libraries never configure logging."""
-    handler = logging.StreamHandler()
+    handler = _CurrentStderr()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(PhiFilter())
     root = logging.getLogger(ROOT)
