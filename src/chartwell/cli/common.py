@@ -118,3 +118,28 @@ def unit_of_work(username: str | None) -> Iterator[tuple[Session, Actor]]:
 def run_service(as_json: bool, username: str | None, call: Callable[[Session, Actor], Any]) -> Any:
     with guarded(as_json), unit_of_work(username) as (session, actor):
         return call(session, actor)
+
+
+def answer_document_command(
+    path: Path, as_json: bool, user: str | None,
+    service: Callable[[Session, Actor, Any], tuple[list, bool]],
+    answers: Callable[[list], list[dict]],
+    render: Callable[[int | None, dict], str],
+    failed: Callable[[Any], bool],
+) -> None:
+    """The commands that take ENCOUNTER.json (``edits check``, ``drg group``): one document or a
+    list, answered in kind and in order, a bad entry of a list answered in place; a single
+    unreadable encounter is an error naming its fields. Exit 1 when any result ``failed``."""
+    with guarded(as_json):
+        document = read_json_file(path)
+    results, is_list = run_service(as_json, user,
+                                   lambda session, actor: service(session, actor, document))
+    if not is_list and isinstance(results[0], ChartwellError):
+        raise fail(results[0], as_json)
+    answered = answers(results)
+    if as_json:
+        print_json(answered if is_list else answered[0])
+    else:
+        sys.stdout.write("\n\n".join(render(index if is_list else None, answer)
+                                      for index, answer in enumerate(answered)) + "\n")
+    raise typer.Exit(1 if any(failed(result) for result in results) else 0)

@@ -7,15 +7,7 @@ from typing import Annotated
 
 import typer
 
-from chartwell.cli.common import (
-    JsonOption,
-    UserOption,
-    fail,
-    guarded,
-    print_json,
-    read_json_file,
-    run_service,
-)
+from chartwell.cli.common import JsonOption, UserOption, answer_document_command
 from chartwell.errors import InvalidInput
 from chartwell.grouping.drg import DrgResult
 from chartwell.services import drg as service
@@ -38,19 +30,11 @@ def group(
     """Group each stay with the MS-DRG version in force on its discharge date. Exit 1 when a
     stay cannot be grouped (an error naming the field, or DRG 999 / 998); a list is answered
     with a list, in order."""
-    with guarded(as_json):
-        document = read_json_file(path)
-    results, is_list = run_service(as_json, user, lambda session, actor: service.group_document(
-        session=session, actor=actor, document=document))
-    if not is_list and isinstance(results[0], InvalidInput):
-        raise fail(results[0], as_json)
-    answers = service.answers(results)
-    if as_json:
-        print_json(answers if is_list else answers[0])
-    else:
-        typer.echo("\n\n".join(_render(index if is_list else None, answer)
-                               for index, answer in enumerate(answers)))
-    raise typer.Exit(1 if any(_failed(result) for result in results) else 0)
+    answer_document_command(
+        path, as_json, user,
+        lambda session, actor, document: service.group_document(session=session, actor=actor,
+                                                                document=document),
+        service.answers, _render, _failed)
 
 
 def _failed(result: DrgResult | InvalidInput) -> bool:

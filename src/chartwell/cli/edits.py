@@ -11,11 +11,9 @@ import typer
 from chartwell.cli.common import (
     JsonOption,
     UserOption,
-    fail,
+    answer_document_command,
     guarded,
     print_json,
-    read_json_file,
-    run_service,
 )
 from chartwell.domain.encounter_json import InvalidEncounter
 from chartwell.edits.engine import all_rules
@@ -38,43 +36,28 @@ def check(
 ) -> None:
     """Every finding on the encounter(s). Exit 1 when an encounter has an error-level finding or
     cannot be read; a list is answered with a list, in order."""
-    with guarded(as_json):
-        document = read_json_file(path)
-    results, is_list = run_service(as_json, user, lambda session, actor: service.check_document(
-        session=session, actor=actor, document=document))
-    if not is_list and isinstance(results[0], InvalidEncounter):
-        raise fail(results[0], as_json)
-    answers = [_answer(result) for result in results]
-    if as_json:
-        print_json(answers if is_list else answers[0])
-    else:
-        for index, result in enumerate(results):
-            _print(index if is_list else None, result)
-    failed = any(isinstance(result, InvalidEncounter) or not result.clean for result in results)
-    raise typer.Exit(1 if failed else 0)
+    answer_document_command(
+        path, as_json, user,
+        lambda session, actor, document: service.check_document(session=session, actor=actor,
+                                                                 document=document),
+        lambda results: [service.answer(result) for result in results], _render, _failed)
 
 
-def _answer(result: service.EditResult | InvalidEncounter) -> dict:
-    if isinstance(result, InvalidEncounter):
-        return {"error": {"type": type(result).__name__, "message": result.message,
-                          "fields": [{"field": error.field, "message": error.message}
-                                     for error in result.errors]}}
-    return result.to_json()
+def _failed(result: service.EditResult | InvalidEncounter) -> bool:
+    return isinstance(result, InvalidEncounter) or not result.clean
 
 
-def _print(index: int | None, result: service.EditResult | InvalidEncounter) -> None:
+def _render(index: int | None, answer: dict) -> str:
     label = f"[{index}] " if index is not None else ""
-    if isinstance(result, InvalidEncounter):
-        typer.echo(f"{label}error: {result.message}")
-        return
-    if not result.findings:
-        typer.echo(f"{label}no findings")
-    for finding in result.findings:
-        typer.echo(f"{label}{finding.severity.upper():7} {finding.rule:28} "
-                   f"{', '.join(finding.codes):18} {finding.message}\n"
-                   f"{'':8}source: {finding.source}")
-    for note in result.notes:
-        typer.echo(f"{label}note: {note}")
+    if "error" in answer:
+        return f"{label}error: {answer['error']['message']}"
+    lines = [] if answer["findings"] else [f"{label}no findings"]
+    for finding in answer["findings"]:
+        lines.append(f"{label}{finding['severity'].upper():7} {finding['rule']:28} "
+                     f"{', '.join(finding['codes']):18} {finding['message']}\n"
+                     f"{'':8}source: {finding['source']}")
+    lines += [f"{label}note: {note}" for note in answer["notes"]]
+    return "\n".join(lines)
 
 
 @app.command("rules")

@@ -52,6 +52,17 @@ class InvalidEncounter(InvalidInput):
         self.errors = errors
 
 
+def error_answer(error: InvalidInput) -> dict:
+    """How an encounter that could not be read is answered in place in a list (the CLI, the
+    API): its message and, field by field, what is wrong."""
+    answer = {"type": type(error).__name__, "message": error.message,
+              "field": error.position.field if error.position else None}
+    if isinstance(error, InvalidEncounter):
+        answer["fields"] = [{"field": item.field, "message": item.message}
+                            for item in error.errors]
+    return {"error": answer}
+
+
 def parse_encounters(document: object) -> tuple[list[CodedEncounter | InvalidEncounter], bool]:
     """One encounter or a list of them: each parsed, or the error that stops it (a list goes on
     past a bad entry). Answers the results in order and whether the document was a list."""

@@ -33,7 +33,7 @@ from chartwell.codesets.msdrg import MsdrgTables
 from chartwell.codesets.releases import NoReleaseInForce
 from chartwell.compliance.roles import Permission
 from chartwell.domain.coded import CodedEncounter
-from chartwell.domain.encounter_json import InvalidEncounter, parse_encounters
+from chartwell.domain.encounter_json import error_answer, parse_encounters
 from chartwell.errors import InvalidInput
 from chartwell.grouping.drg import DrgResult, group_encounter, shared_grouper
 from chartwell.services import audit
@@ -195,14 +195,7 @@ def answers(results: list[DrgResult | InvalidInput]) -> list[dict]:
 
 
 def answer(result: DrgResult | InvalidInput) -> dict:
-    if isinstance(result, DrgResult):
-        return result.to_json()
-    error = {"type": type(result).__name__, "message": result.message,
-             "field": result.position.field if result.position else None}
-    if isinstance(result, InvalidEncounter):
-        error["fields"] = [{"field": item.field, "message": item.message}
-                           for item in result.errors]
-    return {"error": error}
+    return result.to_json() if isinstance(result, DrgResult) else error_answer(result)
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from chartwell.codesets.model import CodeSystem, ReleaseSystem, TableSet
 from chartwell.compliance.roles import Permission
 from chartwell.domain.coded import CodedEncounter
-from chartwell.domain.encounter_json import InvalidEncounter, parse_encounters
+from chartwell.domain.encounter_json import InvalidEncounter, error_answer, parse_encounters
 from chartwell.edits import engine
 from chartwell.edits.model import EditContext, Finding
 from chartwell.edits.references import CodeFacts
@@ -121,3 +121,8 @@ def check_document(*, session: Session, actor: Actor, document: object
         "encounters": len(results),
         "findings": sum(len(item.findings) for item in results if isinstance(item, EditResult))})
     return results, is_list
+
+
+def answer(result: EditResult | InvalidEncounter) -> dict:
+    """The JSON answer of one encounter: its findings, or the error naming its fields."""
+    return error_answer(result) if isinstance(result, InvalidEncounter) else result.to_json()

@@ -20,14 +20,6 @@ router = APIRouter(tags=["edits"])
 MAX_ENCOUNTERS = 10_000  # per request; larger batches belong on the command line
 
 
-def _answer(result: service.EditResult | InvalidEncounter) -> dict:
-    if isinstance(result, InvalidEncounter):
-        return {"error": {"message": result.message,
-                          "fields": [{"field": e.field, "message": e.message}
-                                     for e in result.errors]}}
-    return result.to_json()
-
-
 @router.post("/api/edits/check")
 def check_encounters(
     document: Annotated[dict[str, Any] | list[dict[str, Any]], Body(
@@ -43,7 +35,7 @@ def check_encounters(
                                               document=document)
     if not is_list and isinstance(results[0], InvalidEncounter):
         raise results[0]
-    answers = [_answer(result) for result in results]
+    answers = [service.answer(result) for result in results]
     return answers if is_list else answers[0]
 
 
