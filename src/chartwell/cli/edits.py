@@ -40,7 +40,7 @@ def check(
         path, as_json, user,
         lambda session, actor, document: service.check_document(session=session, actor=actor,
                                                                  document=document),
-        lambda results: [service.answer(result) for result in results], _render, _failed)
+        service.answers, _render, _failed)
 
 
 def _failed(result: service.EditResult | InvalidEncounter) -> bool:

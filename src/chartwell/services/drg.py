@@ -15,11 +15,9 @@ The audit event holds counts only, never codes or dates.
 
 from __future__ import annotations
 
-import gc
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -39,6 +37,7 @@ from chartwell.grouping.drg import DrgResult, group_encounter, shared_grouper
 from chartwell.services import audit
 from chartwell.services.actor import Actor
 from chartwell.services.codesets import open_release
+from chartwell.services.reference_data import gc_paused
 
 
 class ByDate:
@@ -148,7 +147,7 @@ def group_document(*, session: Session, actor: Actor, document: object
     """Group the stay(s) of an ENCOUNTER.json document: a result per stay, or the error that
     stopped it (naming the field), in order; and whether the document was a list."""
     audit.authorize(session, actor, Permission.CODING_READ)
-    with _gc_paused(isinstance(document, list) and len(document) >= POOL_FROM):
+    with gc_paused(isinstance(document, list) and len(document) >= POOL_FROM):
         parsed, is_list = parse_encounters(document)
     results = group_all(References.of(session), parsed)
     grouped = [item for item in results if isinstance(item, DrgResult)]
@@ -165,14 +164,14 @@ def group_all(references: References, parsed: list[CodedEncounter | InvalidInput
     work = [(item, None if isinstance(item, InvalidInput) else in_force(references, item))
             for item in parsed]
     if len(work) < POOL_FROM or THREADS == 1:
-        with _gc_paused(len(work) >= POOL_FROM):
+        with gc_paused(len(work) >= POOL_FROM):
             return _group_chunk(work)
     for tables in {id(force.tables): force.tables for _item, force in work
                    if force is not None and force.tables is not None}.values():
         tables.preload()
     shared_grouper()  # opened here, not raced for by the threads
     chunks = [work[start:start + CHUNK] for start in range(0, len(work), CHUNK)]
-    with _gc_paused(True), ThreadPoolExecutor(THREADS, thread_name_prefix="drg") as pool:
+    with gc_paused(True), ThreadPoolExecutor(THREADS, thread_name_prefix="drg") as pool:
         return [result for chunk in pool.map(_group_chunk, chunks) for result in chunk]
 
 
@@ -190,25 +189,9 @@ def _group_or_error(encounter: CodedEncounter, force: InForce) -> DrgResult | In
 
 def answers(results: list[DrgResult | InvalidInput]) -> list[dict]:
     """The JSON answer of each result, in order: the grouping, or the error naming the field."""
-    with _gc_paused(len(results) >= POOL_FROM):
+    with gc_paused(len(results) >= POOL_FROM):
         return [answer(result) for result in results]
 
 
 def answer(result: DrgResult | InvalidInput) -> dict:
     return result.to_json() if isinstance(result, DrgResult) else error_answer(result)
-
-
-@contextmanager
-def _gc_paused(long: bool) -> Iterator[None]:
-    """The cyclic garbage collector paused while a long list is worked on: its answers are
-    hundreds of thousands of young containers that live to the end, and the collector scanned
-    them again and again (a third of the time of a 100,000-stay run). Reference counting still
-    frees what dies; the collector is switched back on after, if it was on."""
-    if not long or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()

@@ -24,7 +24,9 @@ from chartwell.edits.references import CodeFacts
 from chartwell.services import audit
 from chartwell.services.actor import Actor
 from chartwell.services.codesets import OpenRelease, installed_releases, release_neighbourhood
-from chartwell.services.reference_data import ByDate, Reader
+from chartwell.services.reference_data import ByDate, Reader, gc_paused
+
+BULK = 256  # a list at least this long is checked with the cyclic garbage collector paused
 
 
 @dataclass(slots=True)
@@ -113,14 +115,21 @@ def check_document(*, session: Session, actor: Actor, document: object
     """Check the encounter(s) of an ENCOUNTER.json document: a result per encounter, or the
     error that stopped it, in order; and whether the document was a list."""
     audit.authorize(session, actor, Permission.CODING_READ)
-    parsed, is_list = parse_encounters(document)
-    references = References(session)
-    results = [item if isinstance(item, InvalidEncounter) else check_encounter(references, item)
-               for item in parsed]
+    with gc_paused(isinstance(document, list) and len(document) >= BULK):
+        parsed, is_list = parse_encounters(document)
+        references = References(session)
+        results = [item if isinstance(item, InvalidEncounter)
+                   else check_encounter(references, item) for item in parsed]
     audit.record(session, actor, "edits.check", details={
         "encounters": len(results),
         "findings": sum(len(item.findings) for item in results if isinstance(item, EditResult))})
     return results, is_list
+
+
+def answers(results: list[EditResult | InvalidEncounter]) -> list[dict]:
+    """The JSON answer of each encounter, in order."""
+    with gc_paused(len(results) >= BULK):
+        return [answer(result) for result in results]
 
 
 def answer(result: EditResult | InvalidEncounter) -> dict:
