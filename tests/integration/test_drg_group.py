@@ -11,17 +11,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from chartwell.codesets import build
 from chartwell.compliance.roles import Role
 from chartwell.errors import PermissionDenied
 from chartwell.services import drg as service
 from chartwell.services.actor import Actor
-from chartwell.services.codesets import forget_open_artifacts
-from chartwell.settings import get_settings
-from chartwell.store import migrate
 from chartwell.store import tables as t
-from chartwell.store.db import engine_for, transaction
+from chartwell.store.db import transaction
 from cli_runner import chartwell
+from release_store import installed_store
 from support import shared_data
 
 pytestmark = pytest.mark.shared_data
@@ -30,23 +27,9 @@ pytestmark = pytest.mark.shared_data
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     """A store with the MS-DRG v43 tables (FY2026) installed through the CLI."""
-    data_dir = tmp_path_factory.mktemp("drg-data")
-    url = f"sqlite:///{data_dir / 'chartwell.sqlite'}"
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("CHARTWELL_DATA_DIR", str(data_dir))
-        patch.setenv("CHARTWELL_DATABASE_URL", url)
-        patch.setattr(build, "add_search_tables", lambda *args, **kwargs: False)
-        get_settings.cache_clear()
-        engine = engine_for(url)
-        migrate.upgrade(engine)
-        code, _document, output = chartwell("codesets", "install",
-                                            str(shared_data("codesets/msdrg/v43")), "--json")
-        assert code == 0, output
+    with installed_store(tmp_path_factory.mktemp("drg-data"),
+                         shared_data("codesets/msdrg/v43")) as (engine, _document):
         yield engine
-        forget_open_artifacts()
-        engine.dispose()
-        engine_for.cache_clear()
-        get_settings.cache_clear()
 
 
 def stay(*diagnoses, procedures=(), discharge="2026-01-07", status="01", sex="M", **extra) -> dict:
