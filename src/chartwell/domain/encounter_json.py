@@ -18,6 +18,7 @@ invalid discharge status) is left to the edits, which answer with findings.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -148,24 +149,33 @@ def _code(value: object, field: str, errors: list[FieldError]) -> str | None:
     return value.strip().upper()
 
 
+def _coded_items(items: list, name: str, shape: str, errors: list[FieldError]
+                 ) -> Iterator[tuple[str, dict, str]]:
+    """(field, item, code) of each entry of a list of codes that has one; an entry may be the
+    code alone. A malformed entry is named and left out."""
+    for index, item in enumerate(items):
+        field = f"{name}[{index}]"
+        if isinstance(item, str):
+            item = {"code": item}
+        if not isinstance(item, dict):
+            errors.append(FieldError(field, f"expected {shape}"))
+            continue
+        code = _code(item.get("code"), f"{field}.code", errors)
+        if code is not None:
+            yield field, item, code
+
+
 def _diagnoses(items: object, errors: list[FieldError]) -> tuple[CodedDiagnosis, ...]:
     if not isinstance(items, list) or not items:
         errors.append(FieldError("diagnoses", "required: a list, principal or first-listed "
                                               "diagnosis first"))
         return ()
     diagnoses = []
-    for index, item in enumerate(items):
-        field = f"diagnoses[{index}]"
-        if isinstance(item, str):
-            item = {"code": item}
-        if not isinstance(item, dict):
-            errors.append(FieldError(field, "expected {\"code\": ..., \"poa\": ...}"))
-            continue
-        code = _code(item.get("code"), f"{field}.code", errors)
+    for _field, item, code in _coded_items(items, "diagnoses", '{"code": ..., "poa": ...}',
+                                           errors):
         poa = item.get("poa")
         poa = None if poa in (None, "") else str(poa).strip().upper()
-        if code is not None:
-            diagnoses.append(CodedDiagnosis(dotted(undotted(code.replace(" ", ""))), poa))
+        diagnoses.append(CodedDiagnosis(dotted(undotted(code.replace(" ", ""))), poa))
     return tuple(diagnoses)
 
 
@@ -176,16 +186,8 @@ def _procedures(items: object, errors: list[FieldError]) -> tuple[CodedProcedure
         errors.append(FieldError("procedures", "expected a list"))
         return ()
     procedures = []
-    for index, item in enumerate(items):
-        field = f"procedures[{index}]"
-        if isinstance(item, str):
-            item = {"code": item}
-        if not isinstance(item, dict):
-            errors.append(FieldError(field, "expected {\"code\": ..., \"system\": ...}"))
-            continue
-        code = _code(item.get("code"), f"{field}.code", errors)
-        if code is None:
-            continue
+    for field, item, code in _coded_items(items, "procedures", '{"code": ..., "system": ...}',
+                                          errors):
         system = str(item.get("system") or infer_system(code)).strip().lower()
         if system not in _PROCEDURE_SYSTEMS:
             errors.append(FieldError(f"{field}.system", f"{system!r}: expected icd10pcs, cpt or "

@@ -20,23 +20,20 @@ HIPAA_CODE_SETS = "HIPAA code set standards, 45 CFR 162.1002"
 OUTPATIENT = {Setting.OUTPATIENT, Setting.PROFESSIONAL}
 
 
-def _diagnosis_problems(context: EditContext, problem: str) -> Iterator[tuple[int, str, str]]:
-    """(position, code, message) of the diagnoses whose validity problem is ``problem``: the
-    three validity rules share one pass over the diagnoses."""
+def _validity_findings(rule: Rule, context: EditContext, problem: str) -> Iterator[Finding]:
+    """A finding for each diagnosis whose validity problem is ``problem``: the three validity
+    rules share one pass over the diagnoses (kept on the context)."""
     problems = context.memo.get("problems")
     if problems is None:
         facts: CodeFacts = context.cm
         on = context.encounter.service_date
         problems = context.memo["problems"] = [
-            (position, diagnosis.code, status) for position, diagnosis
-            in enumerate(context.encounter.diagnoses)
+            status for diagnosis in context.encounter.diagnoses
             if not (status := facts.status(diagnosis.code, on)).valid]
-    return ((position, code, status.message) for position, code, status in problems
-            if status.problem == problem)
-
-
-def _release(context: EditContext) -> str:
-    return f"ICD-10-CM {context.cm.release.label}"
+    for status in problems:
+        if status.problem == problem:
+            yield rule.finding([status.code], status.message,
+                               f"ICD-10-CM {context.cm.release.label}")
 
 
 @rule("CM-INVALID-CODE", family=Family.CONVENTIONS, severity=Severity.ERROR,
@@ -44,8 +41,7 @@ def _release(context: EditContext) -> str:
       source=f"{HIPAA_CODE_SETS} (the code set in effect on the date of service); "
              f"{GUIDELINES}, Section I.A.1", needs=("cm",))
 def invalid_diagnosis(rule: Rule, context: EditContext) -> Iterator[Finding]:
-    for _position, code, message in _diagnosis_problems(context, "invalid"):
-        yield rule.finding([code], message, _release(context))
+    yield from _validity_findings(rule, context, "invalid")
 
 
 @rule("CM-HEADER", family=Family.CONVENTIONS, severity=Severity.ERROR,
@@ -53,8 +49,7 @@ def invalid_diagnosis(rule: Rule, context: EditContext) -> Iterator[Finding]:
       source=f"{GUIDELINES}, Section I.B.2 (level of detail: code to the highest number of "
              "characters available)", needs=("cm",))
 def header_code(rule: Rule, context: EditContext) -> Iterator[Finding]:
-    for _position, code, message in _diagnosis_problems(context, "header"):
-        yield rule.finding([code], message, _release(context))
+    yield from _validity_findings(rule, context, "header")
 
 
 @rule("CM-SEVENTH-CHARACTER", family=Family.CONVENTIONS, severity=Severity.ERROR,
@@ -62,8 +57,7 @@ def header_code(rule: Rule, context: EditContext) -> Iterator[Finding]:
       source=f"{GUIDELINES}, Section I.A.5 (placeholder X) and I.B.2; the category's "
              "7th-character note", needs=("cm",))
 def seventh_character(rule: Rule, context: EditContext) -> Iterator[Finding]:
-    for _position, code, message in _diagnosis_problems(context, "seventh_character"):
-        yield rule.finding([code], message, _release(context))
+    yield from _validity_findings(rule, context, "seventh_character")
 
 
 @rule("CM-DUPLICATE", family=Family.CONVENTIONS, severity=Severity.WARNING,

@@ -207,7 +207,7 @@ class CodeFacts:
     # -- validity --
 
     @cached_property
-    def _billable(self) -> frozenset[str]:
+    def billable_codes(self) -> frozenset[str]:
         return frozenset(code for (code,) in self.artifact.connection.execute(
             "SELECT code FROM codes WHERE billable = 1"))
 
@@ -223,7 +223,7 @@ class CodeFacts:
         found = self._status.get(key)
         if found is None:
             found = self._status[key] = (self._hcpcs_status(code, on) if hcpcs else
-                                         _VALID if code in self._billable else None) \
+                                         _VALID if code in self.billable_codes else None) \
                 or self._check(code, on)
         return found
 

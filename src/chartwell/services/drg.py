@@ -19,16 +19,11 @@ import os
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import date
-from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chartwell.codesets.artifact import Artifact
 from chartwell.codesets.model import CodeSystem, TableSet
 from chartwell.codesets.msdrg import MsdrgTables
-from chartwell.codesets.releases import NoReleaseInForce
 from chartwell.compliance.roles import Permission
 from chartwell.domain.coded import CodedEncounter
 from chartwell.domain.encounter_json import error_answer, parse_encounters
@@ -36,76 +31,28 @@ from chartwell.errors import InvalidInput
 from chartwell.grouping.drg import DrgResult, group_encounter, shared_grouper
 from chartwell.services import audit
 from chartwell.services.actor import Actor
-from chartwell.services.codesets import open_release
-from chartwell.services.reference_data import gc_paused
+from chartwell.edits.references import CodeFacts
+from chartwell.services.codesets import OpenRelease
+from chartwell.services.reference_data import ByDate, code_facts_by_date, gc_paused
 
 
-class ByDate:
-    """What a release in force gives, by date: opened once per release period (a release's
-    effective dates), kept once per artifact for the process; None where none is installed."""
-
-    system: TableSet | CodeSystem
-    _kept: dict[Path, Any]  # artifact path -> what it gives, shared by every session
-
-    def __init__(self, session: Session):
-        self.session = session
-        self._periods: list[tuple[date, date | None, Any]] = []
-        self._missing: set[date] = set()
-
-    def on(self, day: date) -> Any:
-        for start, end, kept in self._periods:
-            if start <= day and (end is None or day <= end):
-                return kept
-        if day in self._missing:
-            return None
-        try:
-            opened = open_release(session=self.session, system=self.system, on=day)
-        except NoReleaseInForce:
-            self._missing.add(day)
-            return None
-        path = opened.artifact.path
-        if path not in self._kept:
-            self._kept[path] = self.read(opened.artifact)
-        release = opened.release
-        self._periods.append((release.effective_start, release.effective_end, self._kept[path]))
-        return self._kept[path]
-
-    def read(self, artifact: Artifact) -> Any:
-        raise NotImplementedError
-
-
-class TablesByDate(ByDate):
-    """The MS-DRG tables (Table 5, 6I-6K) in force on each discharge date."""
-
-    system = TableSet.MSDRG
-    _kept: dict[Path, MsdrgTables] = {}
-
-    def read(self, artifact: Artifact) -> MsdrgTables:
-        return MsdrgTables(artifact)
-
-
-class ProcedureCodesByDate(ByDate):
-    """The billable ICD-10-PCS codes in force on each date: the grouper does not say which
-    procedure codes it does not know."""
-
-    system = CodeSystem.ICD10PCS
-    _kept: dict[Path, frozenset[str]] = {}
-
-    def read(self, artifact: Artifact) -> frozenset[str]:
-        return frozenset(code for (code,) in artifact.connection.execute(
-            "SELECT code FROM codes WHERE billable = 1"))
+def _tables(_session: Session, opened: OpenRelease) -> MsdrgTables:
+    return MsdrgTables(opened.artifact)
 
 
 @dataclass(slots=True)
 class References:
-    """What grouping reads besides the grouper: the MS-DRG tables and ICD-10-PCS codes by date."""
+    """What grouping reads besides the grouper, by discharge date: the MS-DRG tables (Table 5,
+    6I-6K) and the ICD-10-PCS release, whose billable codes say which procedure codes the grouper
+    ignored (it does not say so itself)."""
 
-    tables: TablesByDate
-    procedures: ProcedureCodesByDate
+    tables: ByDate
+    procedures: ByDate
 
     @classmethod
     def of(cls, session: Session) -> References:
-        return cls(TablesByDate(session), ProcedureCodesByDate(session))
+        return cls(ByDate(session, TableSet.MSDRG, _tables, "drg.tables"),
+                   code_facts_by_date(session, CodeSystem.ICD10PCS))
 
 
 THREADS = max(1, min(2, os.cpu_count() or 1))
@@ -121,11 +68,12 @@ class InForce:
     codes in force (None where none is installed)."""
 
     tables: MsdrgTables | None
-    procedures: frozenset[str] | None
+    procedures: CodeFacts | None
 
     @property
     def known_procedure(self) -> Callable[[str], bool] | None:
-        return self.procedures.__contains__ if self.procedures is not None else None
+        return self.procedures.billable_codes.__contains__ if self.procedures is not None \
+            else None
 
 
 def in_force(references: References, encounter: CodedEncounter) -> InForce:

@@ -8,23 +8,23 @@ so a file of 100,000 encounters pays for each table once; the readers keep what 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chartwell.codesets.model import CodeSystem, ReleaseSystem, TableSet
+from chartwell.codesets.model import CodeSystem, TableSet
 from chartwell.compliance.roles import Permission
-from chartwell.domain.coded import CodedEncounter
+from chartwell.domain.coded import CodedEncounter, Setting
 from chartwell.domain.encounter_json import InvalidEncounter, error_answer, parse_encounters
 from chartwell.edits import engine
 from chartwell.edits.model import EditContext, Finding
-from chartwell.edits.references import CodeFacts
 from chartwell.services import audit
 from chartwell.services.actor import Actor
-from chartwell.services.codesets import OpenRelease, installed_releases, release_neighbourhood
-from chartwell.services.reference_data import ByDate, Reader, gc_paused
+from chartwell.services.codesets import OpenRelease
+from chartwell.services.reference_data import ByDate, Reader, code_facts_by_date, gc_paused
 
 BULK = 256  # a list at least this long is checked with the cyclic garbage collector paused
 
@@ -47,10 +47,6 @@ class EditResult:
                 "clean": self.clean, "releases": self.releases, "notes": self.notes}
 
 
-def _code_facts(session: Session, opened: OpenRelease) -> CodeFacts:
-    return CodeFacts(release_neighbourhood(session, installed_releases(session), opened.release))
-
-
 def _table(reader: str) -> Reader:
     """The reader class of a table set's artifact, imported on first use."""
     module, name = reader.rsplit(".", 1)
@@ -61,23 +57,27 @@ def _table(reader: str) -> Reader:
     return read
 
 
-CONTEXT_FIELDS: dict[str, tuple[ReleaseSystem, Reader]] = {
-    "cm": (CodeSystem.ICD10CM, _code_facts),
-    "pcs": (CodeSystem.ICD10PCS, _code_facts),
-    "hcpcs": (CodeSystem.HCPCS, _code_facts),
-    "ncci": (TableSet.NCCI, _table("chartwell.codesets.ncci.NcciTables")),
-    "mue": (TableSet.MUE, _table("chartwell.codesets.mue.MueTables")),
-    "poa": (TableSet.POA, _table("chartwell.codesets.poa.PoaExemptList")),
+def _table_set(system: TableSet, reader: str) -> Callable[[Session], ByDate]:
+    return lambda session: ByDate(session, system, _table(reader), f"edits.{system}")
+
+
+CONTEXT_FIELDS: dict[str, Callable[[Session], ByDate]] = {
+    "cm": lambda session: code_facts_by_date(session, CodeSystem.ICD10CM),
+    "pcs": lambda session: code_facts_by_date(session, CodeSystem.ICD10PCS),
+    "hcpcs": lambda session: code_facts_by_date(session, CodeSystem.HCPCS),
+    "ncci": _table_set(TableSet.NCCI, "chartwell.codesets.ncci.NcciTables"),
+    "mue": _table_set(TableSet.MUE, "chartwell.codesets.mue.MueTables"),
+    "poa": _table_set(TableSet.POA, "chartwell.codesets.poa.PoaExemptList"),
 }
-"""The EditContext fields filled from releases, with the release system and its reader."""
+"""The EditContext fields filled from releases: the release (by date) each is read from."""
 
 
 class References:
     """The readers in force on each date for every context field, and the MCE tables."""
 
     def __init__(self, session: Session):
-        self.fields = {name: ByDate(session, system, read, f"edits.{name}")
-                       for name, (system, read) in CONTEXT_FIELDS.items()}
+        self.fields = {name: by_date(session) for name, by_date in CONTEXT_FIELDS.items()}
+        self._mce: dict[date, Any] = {}
         self._by_date: dict[date, tuple[dict[str, Any], dict[str, str]]] = {}
 
     def on(self, day: date) -> tuple[dict[str, Any], dict[str, str]]:
@@ -95,19 +95,28 @@ class References:
             readers[name], version = by_date.release_on(day)
             if version is not None:
                 versions[str(by_date.system)] = version
-        from chartwell.edits.mce_tables import mce_tables
-
-        readers["mce"] = mce_tables(day)
-        if readers["mce"] is not None:
-            versions["mce"] = readers["mce"].version
         return readers, versions
+
+    def mce(self, day: date) -> Any:
+        """The MCE tables of a discharge date (inpatient stays only: deriving them for a date
+        no stay needs is a second of work)."""
+        if day not in self._mce:
+            from chartwell.edits.mce_tables import mce_tables
+
+            self._mce[day] = mce_tables(day)
+        return self._mce[day]
 
 
 def check_encounter(references: References, encounter: CodedEncounter) -> EditResult:
-    readers, versions = references.on(encounter.service_date)
+    day = encounter.service_date
+    readers, versions = references.on(day)
     context = EditContext(encounter=encounter, **readers)
-    findings = engine.check(context)
-    return EditResult(findings, dict(versions), context.notes)
+    versions = dict(versions)
+    if encounter.setting is Setting.INPATIENT:
+        context.mce = references.mce(day)
+        if context.mce is not None:
+            versions["mce"] = context.mce.version
+    return EditResult(engine.check(context), versions, context.notes)
 
 
 def check_document(*, session: Session, actor: Actor, document: object

@@ -14,12 +14,29 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chartwell.codesets.model import ReleaseSystem
+from chartwell.codesets.model import CodeSystem, ReleaseSystem
 from chartwell.codesets.releases import NoReleaseInForce
-from chartwell.services.codesets import OpenRelease, open_release
+from chartwell.edits.references import CodeFacts
+from chartwell.services.codesets import (
+    OpenRelease,
+    installed_releases,
+    open_release,
+    release_neighbourhood,
+)
 
 Reader = Callable[[Session, OpenRelease], Any]
 _KEPT: dict[tuple[str, Path], Any] = {}  # (reader name, artifact path) -> what it read
+
+
+def code_facts(session: Session, opened: OpenRelease) -> CodeFacts:
+    """A code system's release with its installed neighbours, as the edits and groupers ask it."""
+    return CodeFacts(release_neighbourhood(session, installed_releases(session), opened.release))
+
+
+def code_facts_by_date(session: Session, system: CodeSystem) -> ByDate:
+    """The :class:`CodeFacts` of ``system`` by date: one per release for the process, shared by
+    every use case that asks."""
+    return ByDate(session, system, code_facts, f"code_facts.{system}")
 
 
 class ByDate:
