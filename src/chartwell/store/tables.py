@@ -462,3 +462,8 @@ class CodesetArtifactRow(Base):
         Uuid, ForeignKey("codeset_releases.id", ondelete="CASCADE"), primary_key=True)
     compression: Mapped[str] = mapped_column(String(10))
     content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+# The billing tables live in their own modules (claims we build and send; remittances we post);
+# imported here so that one metadata holds every table (migrations, tests).
+from chartwell.store import billing, remittance  # noqa: E402,F401

@@ -1,0 +1,114 @@
+"""The X12 lexer: the delimiters from the ISA, then the segments, each with its position.
+
+An interchange announces its own delimiters: the ISA segment is fixed-width (106 characters), its
+4th character is the element separator, ISA11 the repetition separator (5010; "U" in 4010, which
+had none), ISA16 the component separator, and the character after ISA16 ends every segment.
+Line breaks after a segment terminator are tolerated (many senders wrap lines).
+
+Segment positions are 1-based and count from the ISA, the way the 999 (AK2/IK3) and every
+validator's message number them within the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chartwell.errors import InvalidInput, Position, UnreadableInput
+
+ISA_LENGTH = 106
+_LINE_BREAKS = "\r\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    element: str
+    component: str
+    repetition: str | None  # None in 4010 (ISA11 was the interchange standards identifier "U")
+    segment: str
+
+
+@dataclass(slots=True)
+class Segment:
+    index: int  # 1-based position in the file, the ISA being 1
+    id: str
+    elements: list[str]  # raw values: elements[0] is element 01 (components not split)
+
+    def element(self, position: int, component: int | None = None,
+                delimiters: Delimiters | None = None) -> str:
+        """Element ``position`` (1-based), or one of its components (1-based, needs the
+        delimiters); "" when absent."""
+        if position > len(self.elements):
+            return ""
+        value = self.elements[position - 1]
+        if component is None:
+            return value
+        parts = value.split(delimiters.component) if delimiters else [value]
+        return parts[component - 1] if component <= len(parts) else ""
+
+
+def _decode(data: bytes | str, source: str | None) -> str:
+    if isinstance(data, str):
+        return data
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # X12's character sets are subsets of ASCII; Latin-1 reads any byte, and the validator
+        # reports the characters outside the set where they are.
+        if b"\x00" in data[: error.start + 1]:
+            raise UnreadableInput("not an X12 file (binary content)", Position(file=source)) from None
+        return data.decode("latin-1")
+
+
+def delimiters_of(text: str, source: str | None = None) -> tuple[Delimiters, int]:
+    """The interchange's delimiters and where its ISA starts (after a byte-order mark or blank
+    lines). Anything that is not an ISA at the start is unreadable: we cannot know where the
+    segments end."""
+    start = 0
+    while start < len(text) and (text[start] in " \t\r\n\ufeff"):
+        start += 1
+    if not text.startswith("ISA", start):
+        raise UnreadableInput("not an X12 interchange: it does not begin with an ISA segment",
+                              Position(file=source, segment=1))
+    element = text[start + 3:start + 4]
+    if not element or element.isalnum() or element in " \r\n":
+        raise UnreadableInput(f"unusable element separator {element!r} in ISA",
+                              Position(file=source, segment=1))
+    # The ISA is fixed-width (106 characters), but senders that trim its padding exist: find
+    # the 16th element separator instead of trusting the width; the validator reports the width.
+    fields = text[start:start + ISA_LENGTH + 100].split(element, 16)
+    if len(fields) != 17 or len(fields[16]) < 2:
+        raise UnreadableInput("truncated ISA segment: its 16 elements and the segment terminator "
+                              "after them cannot be read", Position(file=source, segment=1))
+    component, segment = fields[16][0], fields[16][1]
+    repetition = fields[11] if fields[11] != "U" and not fields[11].isalnum() else None
+    chosen = [element, component, segment] + ([repetition] if repetition else [])
+    if len(set(chosen)) != len(chosen) or segment.isalnum() or component.isalnum():
+        raise UnreadableInput(f"ISA delimiters are not distinct non-alphanumeric characters "
+                              f"(element {element!r}, component {component!r}, segment "
+                              f"{segment!r}, repetition {repetition!r})",
+                              Position(file=source, segment=1))
+    return Delimiters(element, component, repetition, segment), start
+
+
+def read_segments(data: bytes | str, source: str | None = None) -> tuple[Delimiters, list[Segment]]:
+    """Every segment of the file, in order, with its 1-based position. Raises
+    :class:`UnreadableInput` when the file is not an interchange at all and
+    :class:`InvalidInput` for a segment without an id; everything else (wrong counts, unknown
+    segments) is for the validator to report."""
+    text = _decode(data, source)
+    delimiters, start = delimiters_of(text, source)
+    element_separator = delimiters.element
+    segments: list[Segment] = []
+    append = segments.append
+    for raw in text[start:].split(delimiters.segment):
+        raw = raw.lstrip(" \t\r\n").rstrip(_LINE_BREAKS)  # wrapped or indented segments
+        if not raw:
+            continue
+        parts = raw.split(element_separator)
+        segment_id = parts[0]
+        index = len(segments) + 1
+        if not segment_id or not segment_id.isalnum() or len(segment_id) > 3:
+            raise InvalidInput(f"segment {index} has no valid segment id ({segment_id[:10]!r})",
+                               Position(file=source, segment=index))
+        append(Segment(index, segment_id, parts[1:]))
+    return delimiters, segments
