@@ -223,3 +223,19 @@ class Claim:
     def first_date_of_service(self) -> date | None:
         dates = [line.service_date for line in self.lines if line.service_date]
         return min(dates, default=self.statement_from)
+
+
+class ClaimStatus(StrEnum):
+    """Where a claim stands on its way to payment. The scrubber decides held / queued; export
+    puts it in a batch; the 999 / 277CA accept or reject it; the 835 pays, denies or reverses."""
+
+    HELD = "held"  # the scrubber found errors: fix before it can be sent
+    QUEUED = "queued"  # clean, waiting for the next export
+    EXPORTED = "exported"  # in an 837 batch, not yet acknowledged
+    ACCEPTED = "accepted"  # 999 / 277CA accepted it into adjudication
+    REJECTED = "rejected"  # 999 / 277CA rejected it: correct and send again
+    PAID = "paid"  # paid in full (balance 0 after payment and contractual adjustments)
+    PARTIALLY_PAID = "partially_paid"  # paid, with a balance left (underpaid or patient share)
+    DENIED = "denied"  # the payer paid nothing
+    REVERSED = "reversed"  # the payer took back its payment (CLP02 22)
+    VOID = "void"  # cancelled by a void claim (frequency 8)
