@@ -43,7 +43,8 @@ SIGNED_IN_ONLY = {
 }
 
 PATH_VALUES = {"patient_id": IDS.alpha, "encounter_id": IDS.inpatient, "document_id": IDS.progress_note,
-               "system": "icd10cm", "code": "E11.40"}
+               "system": "icd10cm", "code": "E11.40",
+               "claim_id": "00000000-0000-0000-0000-000000000000"}
 BODIES = {
     "/api/documents/{document_id}/versions": {"kind": "addendum", "text": "checked",
                                                "reason": "permission test"},

@@ -61,3 +61,93 @@ class ControlNumberRow(Base):
     __tablename__ = "x12_control_numbers"
     kind: Mapped[str] = mapped_column(String(10), primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer)
+
+
+# -- reads and writes the claim services use (services/claims.py) ----------------------------
+
+from sqlalchemy import select, update  # noqa: E402
+
+from chartwell.domain import records as d  # noqa: E402
+from chartwell.store import tables as t  # noqa: E402
+
+CONTROL_KINDS = ("ISA13", "GS06")  # interchange and group control numbers, one sequence each
+
+
+def charges_of_encounter(session, encounter_id: uuid.UUID) -> list[d.Charge]:
+    rows = session.scalars(select(t.ChargeRow).where(t.ChargeRow.encounter_id == encounter_id)
+                           .order_by(t.ChargeRow.service_date, t.ChargeRow.id))
+    return [d.Charge(id=r.id, patient_id=r.patient_id, encounter_id=r.encounter_id, code=r.code,
+                     code_system=r.code_system, amount=r.amount, source_key=r.source_key,
+                     description=r.description, revenue_code=r.revenue_code, units=r.units,
+                     service_date=r.service_date) for r in rows]
+
+
+def providers_by_id(session, ids) -> dict[uuid.UUID, d.Provider]:
+    ids = list(set(ids))
+    if not ids:
+        return {}
+    rows = session.scalars(select(t.ProviderRow).where(t.ProviderRow.id.in_(ids)))
+    return {r.id: d.Provider(id=r.id, family_name=r.family_name, given_name=r.given_name,
+                             npi=r.npi, taxonomy_code=r.taxonomy_code) for r in rows}
+
+
+def payer_of(session, payer_id: uuid.UUID | None) -> d.Payer | None:
+    row = session.get(t.PayerRow, payer_id) if payer_id else None
+    return None if row is None else d.Payer(id=row.id, name=row.name,
+                                            payer_identifier=row.payer_identifier,
+                                            category=row.category)
+
+
+def coverage_of(session, coverage_id: uuid.UUID | None, patient_id: uuid.UUID,
+                payer_id: uuid.UUID | None) -> d.Coverage | None:
+    """The encounter's coverage, else the patient's coverage with the encounter's payer, else
+    the patient's primary coverage."""
+    row = session.get(t.CoverageRow, coverage_id) if coverage_id else None
+    if row is None:
+        query = select(t.CoverageRow).where(t.CoverageRow.patient_id == patient_id)
+        if payer_id:
+            query = query.where(t.CoverageRow.payer_id == payer_id)
+        row = session.scalars(query.order_by(t.CoverageRow.priority)).first()
+    if row is None:
+        return None
+    return d.Coverage(id=row.id, patient_id=row.patient_id, payer_id=row.payer_id,
+                      member_id=row.member_id, group_number=row.group_number,
+                      plan_name=row.plan_name, relationship=row.relationship,
+                      subscriber_name=row.subscriber_name, priority=row.priority)
+
+
+def claim_row_by_control_number(session, number: str) -> BillingClaimRow | None:
+    return session.scalars(select(BillingClaimRow).where(
+        BillingClaimRow.patient_control_number == number)).first()
+
+
+def claim_rows(session, *, status: str | None = None, kind: str | None = None,
+               limit: int = 100, offset: int = 0, for_update: bool = False) -> list[BillingClaimRow]:
+    query = select(BillingClaimRow)
+    if status:
+        query = query.where(BillingClaimRow.status == status)
+    if kind:
+        query = query.where(BillingClaimRow.kind == kind)
+    query = query.order_by(BillingClaimRow.created_at, BillingClaimRow.patient_control_number)
+    if for_update:
+        query = query.with_for_update()
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def take_control_numbers(session) -> dict[str, int]:
+    """The next interchange and group control numbers, taken under a row lock (SELECT ... FOR
+    UPDATE on PostgreSQL; SQLite serialises writers). They belong to the caller's transaction:
+    if the export fails the numbers roll back with the batch that never left, so a number that
+    was sent is never sent again."""
+    taken = {}
+    for kind in CONTROL_KINDS:
+        row = session.scalars(select(ControlNumberRow).where(ControlNumberRow.kind == kind)
+                              .with_for_update()).first()
+        if row is None:
+            row = ControlNumberRow(kind=kind, last_value=0)
+            session.add(row)
+            session.flush()
+        taken[kind] = row.last_value + 1
+        session.execute(update(ControlNumberRow).where(ControlNumberRow.kind == kind)
+                        .values(last_value=taken[kind]))
+    return taken

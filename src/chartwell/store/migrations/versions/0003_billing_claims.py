@@ -28,11 +28,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_claim_batches')),
     sa.UniqueConstraint('interchange_control_number', name=op.f('uq_claim_batches_interchange_control_number'))
     )
-    op.create_table('x12_control_numbers',
+    control_numbers = op.create_table('x12_control_numbers',
     sa.Column('kind', sa.String(length=10), nullable=False),
     sa.Column('last_value', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('kind', name=op.f('pk_x12_control_numbers'))
     )
+    # one row per sequence, so the first export can lock it (store/billing.py CONTROL_KINDS)
+    op.bulk_insert(control_numbers, [{'kind': 'ISA13', 'last_value': 0},
+                                     {'kind': 'GS06', 'last_value': 0}])
     op.create_table('billing_claims',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('patient_control_number', sa.String(length=38), nullable=False),
