@@ -27,6 +27,9 @@ MUE            the CMS MUE tables (``MCR_MUE_PractitionerServices_Eff_07-01-2024
                outpatient hospital and DME ones, or their zips); the re-formatted copies
                ``ncci_mue_prac.csv``, ``ncci_mue_out.csv``, ``ncci_mue_dme.csv``
 POA            the POA-exempt list ``POAexemptCodesFY26.txt`` or the zip holding it
+CARC / RARC    the X12 code lists as copied from x12.org: ``carc_codes*.csv`` (code, description,
+               start, last_modified, stop, notes, status) and ``rarc_codes*.csv`` (code,
+               description with its dates inline); the version is the year of the newest start
 MS-DRG         IPPS Final Rule Tables 5 (weights), 6I (MCC list), 6J (CC list) and 6K (CC
                exclusions), by their CMS names (``FY 2026 FR Table 5.txt`` ...) or as
                ``drg_weights.txt``, ``mcc_list.txt``, ``cc_list.txt``, ``cc_exclusions.txt`` in a
@@ -101,6 +104,8 @@ class Kind:
     MSDRG_MCC = "msdrg.mcc"
     MSDRG_CC = "msdrg.cc"
     MSDRG_CC_EXCLUSIONS = "msdrg.cc_exclusions"
+    CARC_CSV = "carc.csv"
+    RARC_CSV = "rarc.csv"
 
 
 ROLES = {
@@ -132,6 +137,8 @@ ROLES = {
     Kind.MSDRG_WEIGHTS: "Table 5: MS-DRG relative weights and lengths of stay",
     Kind.MSDRG_MCC: "Table 6I: MCC list", Kind.MSDRG_CC: "Table 6J: CC list",
     Kind.MSDRG_CC_EXCLUSIONS: "Table 6K: CC exclusions",
+    Kind.CARC_CSV: "claim adjustment reason codes (x12.org list, CSV)",
+    Kind.RARC_CSV: "remittance advice remark codes (x12.org list, CSV)",
 }
 QUARTER_KINDS = frozenset({Kind.NCCI_PTP_PRACTITIONER_CSV, Kind.NCCI_PTP_OUTPATIENT_CSV,
                            Kind.NCCI_AOC_CSV, Kind.MUE_PRACTITIONER_CSV, Kind.MUE_OUTPATIENT_CSV,
@@ -180,6 +187,8 @@ _NAMES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (Kind.MSDRG_MCC, r"^(?:FY[ _-]?(\d{4}).*Table[ _-]?6I\b.*\.txt|mcc_list\.txt)" + _XZ),
         (Kind.MSDRG_CC, r"^(?:FY[ _-]?(\d{4}).*Table[ _-]?6J\b.*\.txt|cc_list\.txt)" + _XZ),
         (Kind.MSDRG_CC_EXCLUSIONS, r"^(?:FY[ _-]?(\d{4}).*Table[ _-]?6K\b.*\.txt|cc_exclusions\.txt)" + _XZ),
+        (Kind.CARC_CSV, r"^carc_codes[\w-]*\.csv$"),
+        (Kind.RARC_CSV, r"^rarc_codes[\w-]*\.csv$"),
     ))
 _CM_ORDER_MEMBER = re.compile(r"(^|/)icd10cm_order_(\d{4})\.txt$")
 _PCS_ORDER_MEMBER = re.compile(r"(^|/)icd10pcs_order_(\d{4})\.txt$")
@@ -315,6 +324,10 @@ def _found(path: Path, kind: str, match: re.Match[str]) -> FoundFile:
         return FoundFile(path, kind, system, ncci_quarter(match.group(1)))
     if kind in (Kind.MUE_PRACTITIONER, Kind.MUE_OUTPATIENT, Kind.MUE_DME):
         return FoundFile(path, kind, system, _effective_quarter(match.group(1)))
+    if kind in (Kind.CARC_CSV, Kind.RARC_CSV):
+        from chartwell.codesets.adjustment_codes import list_version
+
+        return FoundFile(path, kind, system, list_version(system, path))
     if system is TableSet.MSDRG and match.group(1) is None:
         return FoundFile(path, kind, system, _drg_folder_version(path))
     year = _full_year(match.group(1))

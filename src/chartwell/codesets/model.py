@@ -28,6 +28,8 @@ class TableSet(StrEnum):
     MUE = "mue"  # Medically Unlikely Edits (quarterly)
     POA = "poa"  # POA-exempt diagnosis list (fiscal year)
     MSDRG = "msdrg"  # MS-DRG tables: weights (Table 5), MCC and CC lists, CC exclusions (6I-6K)
+    CARC = "carc"  # X12 Claim Adjustment Reason Codes (the reasons of 835 CAS adjustments)
+    RARC = "rarc"  # Remittance Advice Remark Codes (835 MOA / MIA / LQ remarks)
 
 
 ReleaseSystem = CodeSystem | TableSet

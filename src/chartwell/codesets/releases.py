@@ -35,6 +35,8 @@ SYSTEM_NAMES = {
     TableSet.MUE: "MUE tables",
     TableSet.POA: "POA-exempt list",
     TableSet.MSDRG: "MS-DRG tables",
+    TableSet.CARC: "Claim adjustment reason codes (CARC)",
+    TableSet.RARC: "Remittance advice remark codes (RARC)",
 }
 FISCAL_YEAR_SYSTEMS = frozenset({CodeSystem.ICD10CM, CodeSystem.ICD10PCS, TableSet.POA,
                                  TableSet.MSDRG})
