@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from chartwell.api import errors
 from chartwell.api.deps import declared_requirement
 from chartwell.api.headers import SecurityHeaders
-from chartwell.api.routes import (auth, claims, codes, documents, edits, encounters, health,
+from chartwell.api.routes import (auth, cac, claims, codes, documents, edits, encounters, health,
                                   patients, remittance)
 from chartwell.settings import Settings
 from chartwell.web import auth as web_auth, claims as web_claims, codes as web_codes, coding as web_coding
@@ -24,7 +24,7 @@ from chartwell.web import denials as web_denials, records as web_records
 from chartwell.web.rendering import STATIC_DIR
 
 API_ROUTERS = (health.router, auth.router, patients.router, encounters.router, documents.router,
-               codes.router, edits.router, claims.router, remittance.router)
+               codes.router, edits.router, claims.router, remittance.router, cac.router)
 PAGE_ROUTERS = (web_auth.router, web_records.router, web_codes.router, web_coding.router,
                 web_claims.router, web_denials.router)
 

@@ -16,8 +16,8 @@ def _configure() -> None:
 
 @lru_cache(maxsize=1)
 def build_app() -> typer.Typer:
-    from chartwell.cli import (audit, claims, codes, codesets, db, demo, drg, edits, hcc, imports,
-                               remit, serve, users, x12)
+    from chartwell.cli import (audit, cac, claims, codes, codesets, db, demo, drg, edits, evaluate,
+                               hcc, imports, remit, serve, users, x12)
 
     app = typer.Typer(
         name="chartwell",
@@ -29,7 +29,8 @@ def build_app() -> typer.Typer:
     app.add_typer(db.app, name="db")
     app.add_typer(users.app, name="users")
     app.add_typer(audit.app, name="audit")
-    for module in (imports, demo, serve, codesets, codes, edits, hcc, drg, x12, claims, remit):
+    for module in (imports, demo, serve, codesets, codes, edits, hcc, drg, x12, claims, remit,
+                   cac, evaluate):
         module.register(app)
     return app
 
