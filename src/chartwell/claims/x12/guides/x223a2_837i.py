@@ -1,0 +1,790 @@
+"""837 Health Care Claim: Institutional, 005010X223A2.
+
+Written by hand from the structure of the ASC X12 TR3 005010X223A2 (with its A1 and A2 errata):
+a hospital, skilled nursing facility, home health agency or other facility bills a payer on the
+UB-04's electronic twin. The hierarchy is billing provider (HL 20), subscriber (HL 22) and, when
+the patient is not the subscriber, patient (HL 23); the claim (2300) hangs under the lowest level
+present, with its dates, institutional codes (CL1), the HI segments that carry every UB-04 code
+family (diagnoses, procedures, occurrence, occurrence span, value and condition codes), the
+claim-level providers (2310A-F), the other payers for coordination of benefits (2320/2330A-I) and
+the service lines (2400: revenue code, HCPCS, units; with drug, line providers and the other
+payers' line adjudication).
+
+Differences from the professional 837 (X222) that a reader should expect here: CLM05-2 is always
+"A" (the facility type is a UB-04 bill type position), CLM11 related causes is not used (auto
+accident state goes in REF*LU), the statement period (DTP*434) is required, PRV appears only for
+the billing and attending providers, and service lines are SV2 (revenue code first).
+
+The HL loops nest as the TR3 draws them: 2000B inside 2000A, 2000C inside 2000B, and the claim
+loop under the subscriber (when the subscriber is the patient) or under the patient.
+"""
+
+from __future__ import annotations
+
+from chartwell.claims.x12.guide import (AN, DT, ID, N0, RN, TM, UNBOUNDED, Guide, N, R, S, comp,
+                                        el, loop, seg)
+
+__all__ = ["GUIDE"]
+
+VERSION = "005010X223A2"
+
+# SBR09 / claim filing indicator (TR3 2000B SBR09, 2320 SBR09).
+CLAIM_FILING_INDICATORS = ("11 12 13 14 15 16 17 AM BL CH CI DS FI HM LM MA MB MC OF TV VA WC "
+                           "ZZ")
+# SBR01 payer responsibility sequence: primary..eleventh, secondary, tertiary, unknown.
+PAYER_RESPONSIBILITY = "A B C D E F G H P S T U"
+# Individual relationship codes (PAT01, 2320 SBR02).
+RELATIONSHIPS = "01 18 19 20 21 39 40 53 G8"
+# CAS01 claim adjustment group codes in the 837's COB loops (CR stays in the 837 5010).
+ADJUSTMENT_GROUPS = "CO CR OA PI PR"
+# Product/service ID qualifiers on institutional service lines (SV202-1, SVD03-1, HCP09).
+INSTITUTIONAL_SERVICE_QUALIFIERS = "ER HC HP IV WK"
+# PWK01 attachment report type codes (TR3 2300/2400 PWK).
+REPORT_TYPES = ("03 04 05 06 07 08 09 10 11 13 15 21 A3 A4 AM AS B2 B3 B4 BR BS BT CB CK CT D2 "
+                "DA DB DG DJ DS EB HC HR I5 IR LA M1 MT NN OB OC OD OE OX OZ P4 P5 PE PN PO PQ "
+                "PY PZ RB RR RT RX SG V5 XP")
+# Provider secondary identifiers: 0B state license, 1G UPIN, G2 provider commercial number,
+# LU location number.
+PROVIDER_SECONDARY_IDS = "0B 1G G2 LU"
+
+
+# -- segments shared by many loops -------------------------------------------------------------
+
+def transaction_set_header():
+    return seg("ST", "Transaction Set Header", R, 1,
+               el("Transaction Set Identifier Code", R, ID, 3, 3, "837"),
+               el("Transaction Set Control Number", R, AN, 4, 9),
+               el("Implementation Convention Reference", R, AN, 1, 35))
+
+
+def transaction_set_trailer():
+    return seg("SE", "Transaction Set Trailer", R, 1,
+               el("Number of Included Segments", R, N0, 1, 10),
+               el("Transaction Set Control Number", R, AN, 4, 9))
+
+
+def name(loop_name: str, entity: str, entity_types: str, id_qualifiers: str | None, *,
+         person: bool, name_usage: str = R, id_usage: str = S):
+    """NM1 for one party. A person's first/middle name and suffix are situational (an
+    organisation's not used); ``id_qualifiers`` None for a party the TR3 gives no NM108/NM109."""
+    person_usage = S if person else N
+    id_usage = N if id_qualifiers is None else id_usage
+    return seg("NM1", loop_name, R, 1,
+               el("Entity Identifier Code", R, ID, 2, 3, entity),
+               el("Entity Type Qualifier", R, ID, 1, 1, entity_types),
+               el("Name Last or Organization Name", name_usage, AN, 1, 60),
+               el("Name First", person_usage, AN, 1, 35),
+               el("Name Middle", person_usage, AN, 1, 25),
+               el("Name Prefix", N, AN, 1, 10),
+               el("Name Suffix", person_usage, AN, 1, 10),
+               el("Identification Code Qualifier", id_usage, ID, 1, 2, id_qualifiers),
+               el("Identification Code", id_usage, AN, 2, 80),
+               el("Entity Relationship Code", N, ID, 2, 2),
+               el("Entity Identifier Code", N, ID, 2, 3),
+               el("Name Last or Organization Name", N, AN, 1, 60),
+               qualifier=(1, entity), syntax=(("P", (8, 9)),))
+
+
+def other_payer_provider(loop_name: str, entity: str, entity_types: str):
+    """NM1 of the 2330C-I loops: only who the provider is (entity and type); the other payer's
+    own identifier for that provider follows in REF."""
+    return seg("NM1", loop_name, R, 1,
+               el("Entity Identifier Code", R, ID, 2, 3, entity),
+               el("Entity Type Qualifier", R, ID, 1, 1, entity_types),
+               qualifier=(1, entity))
+
+
+def address(usage: str = R):
+    return seg("N3", "Address Information", usage, 1,
+               el("Address Information", R, AN, 1, 55),
+               el("Address Information", S, AN, 1, 55))
+
+
+def city_state_zip(usage: str = R, *, zip_min: int = 3):
+    """N4. The billing provider's ZIP must be the full nine digits (TR3 2010AA N403 note), hence
+    ``zip_min``."""
+    return seg("N4", "Geographic Location", usage, 1,
+               el("City Name", R, AN, 2, 30),
+               el("State or Province Code", S, ID, 2, 2),
+               el("Postal Code", S, ID, zip_min, 15),
+               el("Country Code", S, ID, 2, 3),
+               el("Location Qualifier", N, ID, 1, 2),
+               el("Location Identifier", N, AN, 1, 30),
+               el("Country Subdivision Code", S, ID, 1, 3),
+               syntax=(("E", (2, 7)), ("C", (6, 5)), ("C", (7, 4))))
+
+
+def reference(ref_name: str, codes: str, usage: str = S, max_use: int = 1):
+    """REF, told apart from its siblings by REF01."""
+    return seg("REF", ref_name, usage, max_use,
+               el("Reference Identification Qualifier", R, ID, 2, 3, codes),
+               el("Reference Identification", R, AN, 1, 50),
+               el("Description", N, AN, 1, 80),
+               comp("Reference Identifier", N,
+                    el("Reference Identification Qualifier", N, ID, 2, 3)),
+               qualifier=(1, codes))
+
+
+def contact(per_name: str, usage: str, max_use: int):
+    """PER: information contact (IC) with up to three numbers (telephone, fax, email; extension
+    only after a telephone)."""
+    return seg("PER", per_name, usage, max_use,
+               el("Contact Function Code", R, ID, 2, 2, "IC"),
+               el("Name", S, AN, 1, 60),
+               el("Communication Number Qualifier", R, ID, 2, 2, "EM FX TE"),
+               el("Communication Number", R, AN, 1, 256),
+               el("Communication Number Qualifier", S, ID, 2, 2, "EM EX FX TE"),
+               el("Communication Number", S, AN, 1, 256),
+               el("Communication Number Qualifier", S, ID, 2, 2, "EM EX FX TE"),
+               el("Communication Number", S, AN, 1, 256),
+               el("Contact Inquiry Reference", N, AN, 1, 20),
+               qualifier=(1, "IC"), syntax=(("P", (3, 4)), ("P", (5, 6)), ("P", (7, 8))))
+
+
+def date(dtp_name: str, qualifier: str, formats: str, usage: str = S, max_use: int = 1):
+    """DTP: DTP01 says which date, DTP02 its format (D8 a date, RD8 a range, DT date and time,
+    TM a time)."""
+    if formats == "D8":
+        value = el("Date Time Period", R, DT, 8, 8)
+    elif formats == "TM":
+        value = el("Date Time Period", R, TM, 4, 4)
+    else:
+        value = el("Date Time Period", R, AN, 1, 35)
+    return seg("DTP", dtp_name, usage, max_use,
+               el("Date/Time Qualifier", R, ID, 3, 3, qualifier),
+               el("Date Time Period Format Qualifier", R, ID, 2, 3, formats),
+               value,
+               qualifier=(1, qualifier))
+
+
+def amount(amt_name: str, qualifier: str, usage: str = S):
+    return seg("AMT", amt_name, usage, 1,
+               el("Amount Qualifier Code", R, ID, 1, 3, qualifier),
+               el("Monetary Amount", R, RN, 1, 18),
+               el("Credit/Debit Flag Code", N, ID, 1, 1),
+               qualifier=(1, qualifier))
+
+
+def supplemental_information():
+    """PWK: paperwork (attachments) sent separately, with the control number that ties them."""
+    return seg("PWK", "Claim Supplemental Information", S, 10,
+               el("Attachment Report Type Code", R, ID, 2, 2, REPORT_TYPES),
+               el("Attachment Transmission Code", R, ID, 1, 2, "AA BM EL EM FT FX"),
+               el("Report Copies Needed", N, N0, 1, 2),
+               el("Entity Identifier Code", N, ID, 2, 3),
+               el("Identification Code Qualifier", S, ID, 1, 2, "AC"),
+               el("Attachment Control Number", S, AN, 2, 80),
+               el("Actions Indicated", N, AN, 0, 0),
+               el("Request Category Code", N, ID, 1, 2),
+               el("Yes/No Condition or Response Code", N, ID, 1, 1),
+               syntax=(("P", (5, 6)),))
+
+
+def adjustment():
+    """CAS: a group code, then up to six reason/amount/quantity triplets (CARC external)."""
+    triplets = []
+    for index in range(6):
+        usage = R if index == 0 else S
+        triplets += [el("Claim Adjustment Reason Code", usage, ID, 1, 5),
+                     el("Monetary Amount", usage, RN, 1, 18),
+                     el("Quantity", S, RN, 1, 15)]
+    syntax = []
+    for first in (5, 8, 11, 14, 17):
+        syntax += [("L", (first, first + 1, first + 2)), ("C", (first + 1, first)),
+                   ("C", (first + 2, first))]
+    return seg("CAS", "Claim Level Adjustments", S, 5,
+               el("Claim Adjustment Group Code", R, ID, 1, 2, ADJUSTMENT_GROUPS),
+               *triplets, syntax=tuple(syntax))
+
+
+def procedure_identifier(element_name: str, usage: str):
+    """C003 on institutional lines: qualifier, code, four modifiers, description."""
+    return comp(element_name, usage,
+                el("Product/Service ID Qualifier", R, ID, 2, 2, INSTITUTIONAL_SERVICE_QUALIFIERS),
+                el("Procedure Code", R, AN, 1, 48),
+                el("Procedure Modifier", S, AN, 2, 2),
+                el("Procedure Modifier", S, AN, 2, 2),
+                el("Procedure Modifier", S, AN, 2, 2),
+                el("Procedure Modifier", S, AN, 2, 2),
+                el("Description", S, AN, 1, 80),
+                el("Product/Service ID", N, AN, 1, 48))
+
+
+def repricing(line: bool):
+    """HCP: what a repricer (PPO network, TPA) priced the claim or line at."""
+    line_usage = S if line else N
+    return seg("HCP", "Line Pricing/Repricing Information" if line
+               else "Claim Pricing/Repricing Information", S, 1,
+               el("Pricing Methodology", R, ID, 2, 2,
+                  "00 01 02 03 04 05 06 07 08 09 10 11 12 13 14"),
+               el("Repriced Allowed Amount", R, RN, 1, 18),
+               el("Repriced Saving Amount", S, RN, 1, 18),
+               el("Repricing Organization Identifier", S, AN, 1, 50),
+               el("Repricing Per Diem or Flat Rate Amount", S, RN, 1, 9),
+               el("Repriced Approved DRG or Ambulatory Patient Group Code", S, AN, 1, 50),
+               el("Repriced Approved DRG or Ambulatory Patient Group Amount", S, RN, 1, 18),
+               el("Repriced Approved Revenue Code", S, AN, 1, 48),
+               el("Product/Service ID Qualifier", line_usage, ID, 2, 2,
+                  INSTITUTIONAL_SERVICE_QUALIFIERS),
+               el("Repriced Approved HCPCS Code", line_usage, AN, 1, 48),
+               el("Unit or Basis for Measurement Code", S, ID, 2, 2, "DA UN"),
+               el("Repriced Approved Service Unit Count", S, RN, 1, 15),
+               el("Reject Reason Code", S, ID, 2, 2, "T1 T2 T3 T4 T5 T6"),
+               el("Policy Compliance Code", S, ID, 1, 2, "1 2 3 4 5"),
+               el("Exception Code", S, ID, 1, 2, "1 2 3 4 5 6"),
+               syntax=(("R", (1, 2)), ("P", (9, 10)), ("P", (11, 12))))
+
+
+# -- HI: every UB-04 code family in one segment shape ---------------------------------------
+
+def health_care_code(element_name: str, usage: str, qualifiers: str, *, dated: str = "",
+                     amount_required: bool = False, present_on_admission: bool = False):
+    """C022: code list qualifier, code, then (by family) a date or range, an amount (value
+    codes) or the present-on-admission indicator (diagnoses; blank when exempt)."""
+    return comp(element_name, usage,
+                el("Code List Qualifier Code", R, ID, 1, 3, qualifiers),
+                el("Industry Code", R, AN, 1, 30),
+                el("Date Time Period Format Qualifier", R if dated else N, ID, 2, 3,
+                   dated or None),
+                el("Date Time Period", R if dated else N, AN, 1, 35),
+                el("Monetary Amount", R if amount_required else N, RN, 1, 18),
+                el("Quantity", N, RN, 1, 15),
+                el("Version Identifier", N, AN, 1, 30),
+                el("Industry Code", N, AN, 1, 30),
+                el("Present on Admission Indicator", S if present_on_admission else N, ID, 1, 1,
+                   "N U W Y" if present_on_admission else None))
+
+
+def health_care_codes(hi_name: str, usage: str, max_use: int, qualifiers: str, count: int, **kind):
+    """HI with ``count`` codes of one family (HI01 required, the rest situational, the others
+    not used), told apart from its siblings by HI01-1."""
+    elements = [health_care_code("Health Care Code Information", R if position == 0 else S,
+                                 qualifiers, **kind) for position in range(count)]
+    elements += [comp("Health Care Code Information", N,
+                      el("Code List Qualifier Code", N, ID, 1, 3))
+                 for _ in range(12 - count)]
+    return seg("HI", hi_name, usage, max_use, *elements, qualifier=(1, qualifiers))
+
+
+CLAIM_CODES = (
+    health_care_codes("Principal Diagnosis", R, 1, "ABK BK", 1, present_on_admission=True),
+    health_care_codes("Admitting Diagnosis", S, 1, "ABJ BJ", 1),
+    health_care_codes("Patient's Reason For Visit", S, 1, "APR PR", 3),
+    health_care_codes("External Cause of Injury", S, 1, "ABN BN", 12, present_on_admission=True),
+    health_care_codes("Diagnosis Related Group (DRG) Information", S, 1, "DR", 1),
+    health_care_codes("Other Diagnosis Information", S, 2, "ABF BF", 12,
+                      present_on_admission=True),
+    health_care_codes("Principal Procedure Information", S, 1, "BBR BR CAH", 1, dated="D8"),
+    health_care_codes("Other Procedure Information", S, 2, "BBQ BQ", 12, dated="D8"),
+    health_care_codes("Occurrence Span Information", S, 2, "BI", 12, dated="RD8"),
+    health_care_codes("Occurrence Information", S, 2, "BH", 12, dated="D8"),
+    health_care_codes("Value Information", S, 2, "BE", 12, amount_required=True),
+    health_care_codes("Condition Information", S, 2, "BG", 12),
+    health_care_codes("Treatment Code Information", S, 2, "TC", 12),
+)
+
+
+# -- header ------------------------------------------------------------------------------------
+
+BEGINNING_OF_TRANSACTION = seg(
+    "BHT", "Beginning of Hierarchical Transaction", R, 1,
+    el("Hierarchical Structure Code", R, ID, 4, 4, "0019"),
+    el("Transaction Set Purpose Code", R, ID, 2, 2, "00 18"),  # original, reissue
+    el("Originator Application Transaction Identifier", R, AN, 1, 50),
+    el("Transaction Set Creation Date", R, DT, 8, 8),
+    el("Transaction Set Creation Time", R, TM, 4, 8),
+    # 31 subrogation demand, CH chargeable, RP reporting (encounter)
+    el("Claim or Encounter Identifier", R, ID, 2, 2, "31 CH RP"))
+
+SUBMITTER = loop(
+    "1000A", "Submitter Name", R, 1,
+    name("Submitter Name", "41", "1 2", "46", person=True, id_usage=R),
+    contact("Submitter EDI Contact Information", R, 2))
+
+RECEIVER = loop(
+    "1000B", "Receiver Name", R, 1,
+    name("Receiver Name", "40", "2", "46", person=False, id_usage=R))
+
+
+# -- 2000A billing provider ------------------------------------------------------------------
+
+def hierarchical_level(hl_name: str, level: str, child_codes: str):
+    return seg("HL", hl_name, R, 1,
+               el("Hierarchical ID Number", R, AN, 1, 12),
+               el("Hierarchical Parent ID Number", N if level == "20" else R, AN, 1, 12),
+               el("Hierarchical Level Code", R, ID, 1, 2, level),
+               el("Hierarchical Child Code", R, ID, 1, 1, child_codes),
+               qualifier=(3, level))
+
+
+def provider_specialty(prv_name: str, provider_code: str):
+    """PRV: the provider's taxonomy code (PXC: Health Care Provider Taxonomy)."""
+    return seg("PRV", prv_name, S, 1,
+               el("Provider Code", R, ID, 1, 3, provider_code),
+               el("Reference Identification Qualifier", R, ID, 2, 3, "PXC"),
+               el("Provider Taxonomy Code", R, AN, 1, 50),
+               el("State or Province Code", N, ID, 2, 2),
+               comp("Provider Specialty Information", N,
+                    el("Provider Specialty Code", N, AN, 1, 3)),
+               el("Provider Organization Code", N, ID, 3, 3),
+               qualifier=(1, provider_code))
+
+
+FOREIGN_CURRENCY = seg(
+    "CUR", "Foreign Currency Information", S, 1,
+    el("Entity Identifier Code", R, ID, 2, 3, "85"),
+    el("Currency Code", R, ID, 3, 3))
+
+BILLING_PROVIDER_NAME = loop(
+    "2010AA", "Billing Provider Name", R, 1,
+    name("Billing Provider Name", "85", "2", "XX", person=False),
+    address(),
+    city_state_zip(zip_min=9),
+    reference("Billing Provider Tax Identification", "EI", R),
+    contact("Billing Provider Contact Information", S, 2))
+
+PAY_TO_ADDRESS = loop(
+    "2010AB", "Pay-to Address Name", S, 1,
+    name("Pay-to Address Name", "87", "2", None, person=False, name_usage=N),
+    address(),
+    city_state_zip())
+
+PAY_TO_PLAN = loop(
+    "2010AC", "Pay-to Plan Name", S, 1,
+    name("Pay-to Plan Name", "PE", "2", "PI XV", person=False, id_usage=R),
+    address(),
+    city_state_zip(),
+    reference("Pay-to Plan Secondary Identification", "2U FY NF"),
+    reference("Pay-to Plan Tax Identification Number", "EI", R))
+
+
+# -- 2000B subscriber, 2000C patient --------------------------------------------------------
+
+SUBSCRIBER_INFORMATION = seg(
+    "SBR", "Subscriber Information", R, 1,
+    el("Payer Responsibility Sequence Number Code", R, ID, 1, 1, PAYER_RESPONSIBILITY),
+    el("Individual Relationship Code", S, ID, 2, 2, "18"),
+    el("Subscriber Group or Policy Number", S, AN, 1, 50),
+    el("Subscriber Group Name", S, AN, 1, 60),
+    el("Insurance Type Code", N, ID, 1, 3),
+    el("Coordination of Benefits Code", N, ID, 1, 1),
+    el("Yes/No Condition or Response Code", N, ID, 1, 1),
+    el("Employment Status Code", N, ID, 2, 2),
+    el("Claim Filing Indicator Code", S, ID, 1, 2, CLAIM_FILING_INDICATORS))
+
+
+def demographics(usage: str):
+    return seg("DMG", "Demographic Information", usage, 1,
+               el("Date Time Period Format Qualifier", R, ID, 2, 3, "D8"),
+               el("Birth Date", R, DT, 8, 8),
+               el("Gender Code", R, ID, 1, 1, "F M U"),
+               el("Marital Status Code", N, ID, 1, 1),
+               comp("Composite Race or Ethnicity Information", N,
+                    el("Race or Ethnicity Code", N, ID, 1, 1)),
+               el("Citizenship Status Code", N, ID, 1, 2),
+               el("Country Code", N, ID, 2, 3),
+               el("Basis of Verification Code", N, ID, 1, 2),
+               el("Quantity", N, RN, 1, 15),
+               el("Code List Qualifier Code", N, ID, 1, 3),
+               el("Industry Code", N, AN, 1, 30))
+
+
+SUBSCRIBER_NAME = loop(
+    "2010BA", "Subscriber Name", R, 1,
+    name("Subscriber Name", "IL", "1 2", "II MI", person=True),
+    address(S),
+    city_state_zip(S),
+    demographics(S),
+    reference("Subscriber Secondary Identification", "SY"),
+    reference("Property and Casualty Claim Number", "Y4"))
+
+PAYER_NAME = loop(
+    "2010BB", "Payer Name", R, 1,
+    name("Payer Name", "PR", "2", "PI XV", person=False, id_usage=R),
+    address(S),
+    city_state_zip(S),
+    reference("Payer Secondary Identification", "2U EI FY NF", S, 3),
+    reference("Billing Provider Secondary Identification", "G2 LU", S, 1))
+
+PATIENT_INFORMATION = seg(
+    "PAT", "Patient Information", R, 1,
+    el("Individual Relationship Code", R, ID, 2, 2, "01 19 20 21 39 40 53 G8"),
+    el("Patient Location Code", N, ID, 1, 1),
+    el("Employment Status Code", N, ID, 2, 2),
+    el("Student Status Code", N, ID, 1, 1),
+    el("Date Time Period Format Qualifier", N, ID, 2, 3),
+    el("Date Time Period", N, AN, 1, 35),
+    el("Unit or Basis for Measurement Code", N, ID, 2, 2),
+    el("Weight", N, RN, 1, 10),
+    el("Yes/No Condition or Response Code", N, ID, 1, 1))
+
+PATIENT_NAME = loop(
+    "2010CA", "Patient Name", R, 1,
+    name("Patient Name", "QC", "1", None, person=True),
+    address(),
+    city_state_zip(),
+    demographics(R),
+    reference("Property and Casualty Claim Number", "Y4"),
+    reference("Property and Casualty Patient Identifier", "1W SY"))
+
+
+# -- 2300 claim ------------------------------------------------------------------------------
+
+CLAIM_INFORMATION = seg(
+    "CLM", "Claim Information", R, 1,
+    el("Patient Control Number", R, AN, 1, 38),
+    el("Total Claim Charge Amount", R, RN, 1, 18),
+    el("Claim Filing Indicator Code", N, ID, 1, 2),
+    el("Non-Institutional Claim Type Code", N, ID, 1, 2),
+    comp("Health Care Service Location Information", R,
+         el("Facility Type Code", R, AN, 1, 2),  # UB-04 bill type positions 2-3
+         el("Facility Code Qualifier", R, ID, 1, 2, "A"),
+         el("Claim Frequency Type Code", R, ID, 1, 1)),  # NUBC bill type position 4 (external)
+    el("Yes/No Condition or Response Code", N, ID, 1, 1),
+    el("Assignment or Plan Participation Code", R, ID, 1, 1, "A B C"),
+    el("Benefits Assignment Certification Indicator", R, ID, 1, 1, "N W Y"),
+    el("Release of Information Code", R, ID, 1, 1, "I Y"),
+    el("Patient Signature Source Code", N, ID, 1, 1),
+    comp("Related Causes Information", N, el("Related Causes Code", N, ID, 2, 3)),
+    el("Special Program Code", N, ID, 2, 3),
+    el("Yes/No Condition or Response Code", N, ID, 1, 1),
+    el("Level of Service Code", N, ID, 1, 3),
+    el("Yes/No Condition or Response Code", N, ID, 1, 1),
+    el("Provider Agreement Code", N, ID, 1, 1),
+    el("Claim Status Code", N, ID, 1, 2),
+    el("Yes/No Condition or Response Code", N, ID, 1, 1),
+    el("Claim Submission Reason Code", N, ID, 2, 2),
+    el("Delay Reason Code", S, ID, 1, 2, "1 2 3 4 5 6 7 8 9 10 11 15"),
+    el("Not Used", N, ID, 1, 1))
+
+INSTITUTIONAL_CLAIM_CODE = seg(
+    "CL1", "Institutional Claim Code", R, 1,
+    el("Priority (Type) of Admission or Visit", S, ID, 1, 1),  # NUBC, external
+    el("Point of Origin for Admission or Visit", S, ID, 1, 1),  # NUBC, external
+    el("Patient Status Code", R, ID, 1, 2),  # NUBC discharge status, external
+    el("Nursing Home Residential Status Code", N, ID, 1, 1))
+
+CONTRACT_INFORMATION = seg(
+    "CN1", "Contract Information", S, 1,
+    el("Contract Type Code", R, ID, 2, 2, "01 02 03 04 05 06 09"),
+    el("Contract Amount", S, RN, 1, 18),
+    el("Contract Percentage", S, RN, 1, 6),
+    el("Contract Code", S, AN, 1, 50),
+    el("Terms Discount Percentage", S, RN, 1, 6),
+    el("Contract Version Identifier", S, AN, 1, 30))
+
+FILE_INFORMATION = seg(
+    "K3", "File Information", S, 10,
+    el("Fixed Format Information", R, AN, 1, 80),
+    el("Record Format Code", N, ID, 1, 2),
+    comp("Composite Unit of Measure", N, el("Unit or Basis for Measurement Code", N, ID, 2, 2)))
+
+
+def note(note_name: str, codes: str, max_use: int):
+    return seg("NTE", note_name, S, max_use,
+               el("Note Reference Code", R, ID, 3, 3, codes),
+               el("Description", R, AN, 1, 80),
+               qualifier=(1, codes))
+
+
+EPSDT_REFERRAL = seg(
+    "CRC", "EPSDT Referral", S, 1,
+    el("Code Category", R, ID, 2, 2, "ZZ"),
+    el("Certification Condition Indicator", R, ID, 1, 1, "N Y"),
+    el("Condition Code", R, ID, 2, 3, "AV NU S2 ST"),
+    el("Condition Code", S, ID, 2, 3, "AV NU S2 ST"),
+    el("Condition Code", S, ID, 2, 3, "AV NU S2 ST"),
+    el("Condition Code", N, ID, 2, 3),
+    el("Condition Code", N, ID, 2, 3))
+
+
+def claim_provider(loop_id: str, loop_name: str, entity: str, secondary_ids: str, max_ids: int,
+                   *extra):
+    """2310A-D and F: a person on the claim (attending, operating, rendering, referring)."""
+    return loop(loop_id, loop_name, S, 1,
+                name(loop_name, entity, "1", "XX", person=True),
+                *extra,
+                reference(f"{loop_name} Secondary Identification", secondary_ids, S, max_ids))
+
+
+ATTENDING_PROVIDER = claim_provider(
+    "2310A", "Attending Provider Name", "71", PROVIDER_SECONDARY_IDS, 4,
+    provider_specialty("Attending Provider Specialty Information", "AT"))
+OPERATING_PHYSICIAN = claim_provider(
+    "2310B", "Operating Physician Name", "72", PROVIDER_SECONDARY_IDS, 4)
+OTHER_OPERATING_PHYSICIAN = claim_provider(
+    "2310C", "Other Operating Physician Name", "ZZ", PROVIDER_SECONDARY_IDS, 4)
+RENDERING_PROVIDER = claim_provider(
+    "2310D", "Rendering Provider Name", "82", PROVIDER_SECONDARY_IDS, 4)
+SERVICE_FACILITY = loop(
+    "2310E", "Service Facility Location Name", S, 1,
+    name("Service Facility Location Name", "77", "2", "XX", person=False),
+    address(),
+    city_state_zip(),
+    reference("Service Facility Location Secondary Identification", "0B G2 LU", S, 3))
+REFERRING_PROVIDER = claim_provider(
+    "2310F", "Referring Provider Name", "DN", "0B 1G G2", 3)
+
+
+# -- 2320 / 2330 other payers ----------------------------------------------------------------
+
+OTHER_SUBSCRIBER_INFORMATION = seg(
+    "SBR", "Other Subscriber Information", R, 1,
+    el("Payer Responsibility Sequence Number Code", R, ID, 1, 1, PAYER_RESPONSIBILITY),
+    el("Individual Relationship Code", R, ID, 2, 2, RELATIONSHIPS),
+    el("Insured Group or Policy Number", S, AN, 1, 50),
+    el("Other Insured Group Name", S, AN, 1, 60),
+    el("Insurance Type Code", N, ID, 1, 3),
+    el("Coordination of Benefits Code", N, ID, 1, 1),
+    el("Yes/No Condition or Response Code", N, ID, 1, 1),
+    el("Employment Status Code", N, ID, 2, 2),
+    el("Claim Filing Indicator Code", S, ID, 1, 2, CLAIM_FILING_INDICATORS))
+
+OTHER_INSURANCE_COVERAGE = seg(
+    "OI", "Other Insurance Coverage Information", R, 1,
+    el("Claim Filing Indicator Code", N, ID, 1, 2),
+    el("Claim Submission Reason Code", N, ID, 2, 2),
+    el("Benefits Assignment Certification Indicator", R, ID, 1, 1, "N W Y"),
+    el("Patient Signature Source Code", N, ID, 1, 1),
+    el("Provider Agreement Code", N, ID, 1, 1),
+    el("Release of Information Code", R, ID, 1, 1, "I Y"))
+
+
+def _amounts(*names: str):
+    return [el(label, S, RN, 1, 18) for label in names]
+
+
+INPATIENT_ADJUDICATION = seg(
+    "MIA", "Inpatient Adjudication Information", S, 1,
+    el("Covered Days or Visits Count", R, RN, 1, 15),
+    el("PPS Operating Outlier Amount", N, RN, 1, 18),
+    el("Lifetime Psychiatric Days Count", S, RN, 1, 15),
+    el("Claim DRG Amount", S, RN, 1, 18),
+    el("Claim Payment Remark Code", S, AN, 1, 50),
+    *_amounts("Claim Disproportionate Share Amount", "Claim MSP Pass-through Amount",
+              "Claim PPS Capital Amount", "PPS-Capital FSP DRG Amount",
+              "PPS-Capital HSP DRG Amount", "PPS-Capital DSH DRG Amount", "Old Capital Amount",
+              "PPS-Capital IME Amount", "PPS-Operating Hospital Specific DRG Amount"),
+    el("Cost Report Day Count", S, RN, 1, 15),
+    *_amounts("PPS-Operating Federal Specific DRG Amount", "Claim PPS Capital Outlier Amount",
+              "Claim Indirect Teaching Amount", "Nonpayable Professional Component Amount"),
+    el("Claim Payment Remark Code", S, AN, 1, 50),
+    el("Claim Payment Remark Code", S, AN, 1, 50),
+    el("Claim Payment Remark Code", S, AN, 1, 50),
+    el("Claim Payment Remark Code", S, AN, 1, 50),
+    el("PPS-Capital Exception Amount", S, RN, 1, 18))
+
+OUTPATIENT_ADJUDICATION = seg(
+    "MOA", "Outpatient Adjudication Information", S, 1,
+    el("Reimbursement Rate", S, RN, 1, 10),
+    el("HCPCS Payable Amount", S, RN, 1, 18),
+    *[el("Claim Payment Remark Code", S, AN, 1, 50) for _ in range(5)],
+    el("End Stage Renal Disease Payment Amount", S, RN, 1, 18),
+    el("Nonpayable Professional Component Amount", S, RN, 1, 18))
+
+OTHER_SUBSCRIBER_NAME = loop(
+    "2330A", "Other Subscriber Name", R, 1,
+    name("Other Subscriber Name", "IL", "1 2", "II MI", person=True, id_usage=R),
+    address(S),
+    city_state_zip(S),
+    reference("Other Subscriber Secondary Identification", "SY", S, 2))
+
+OTHER_PAYER_NAME = loop(
+    "2330B", "Other Payer Name", R, 1,
+    name("Other Payer Name", "PR", "2", "PI XV", person=False, id_usage=R),
+    address(S),
+    city_state_zip(S),
+    date("Claim Check or Remittance Date", "573", "D8"),
+    reference("Other Payer Secondary Identifier", "2U EI FY NF", S, 2),
+    reference("Other Payer Prior Authorization Number", "G1"),
+    reference("Other Payer Referral Number", "9F"),
+    reference("Other Payer Claim Adjustment Indicator", "T4"),
+    reference("Other Payer Claim Control Number", "F8"))
+
+
+def other_payer_provider_loop(loop_id: str, loop_name: str, entity: str, entity_types: str,
+                              secondary_ids: str, max_ids: int):
+    return loop(loop_id, loop_name, S, 1,
+                other_payer_provider(loop_name, entity, entity_types),
+                reference(f"{loop_name} Secondary Identification", secondary_ids, R, max_ids))
+
+
+OTHER_SUBSCRIBER = loop(
+    "2320", "Other Subscriber Information", S, 10,
+    OTHER_SUBSCRIBER_INFORMATION,
+    adjustment(),
+    amount("Payer Prior Payment", "D"),
+    amount("Remaining Patient Liability", "EAF"),
+    amount("Non-Covered Charge Amount", "A8"),
+    OTHER_INSURANCE_COVERAGE,
+    INPATIENT_ADJUDICATION,
+    OUTPATIENT_ADJUDICATION,
+    OTHER_SUBSCRIBER_NAME,
+    OTHER_PAYER_NAME,
+    other_payer_provider_loop("2330C", "Other Payer Attending Provider", "71", "1",
+                              PROVIDER_SECONDARY_IDS, 4),
+    other_payer_provider_loop("2330D", "Other Payer Operating Physician", "72", "1",
+                              PROVIDER_SECONDARY_IDS, 4),
+    other_payer_provider_loop("2330E", "Other Payer Other Operating Physician", "ZZ", "1",
+                              PROVIDER_SECONDARY_IDS, 4),
+    other_payer_provider_loop("2330F", "Other Payer Service Facility Location", "77", "2",
+                              "0B G2 LU", 3),
+    other_payer_provider_loop("2330G", "Other Payer Rendering Provider Name", "82", "1",
+                              PROVIDER_SECONDARY_IDS, 4),
+    other_payer_provider_loop("2330H", "Other Payer Referring Provider", "DN", "1",
+                              "0B 1G G2", 3),
+    other_payer_provider_loop("2330I", "Other Payer Billing Provider", "85", "2", "G2 LU", 2))
+
+
+# -- 2400 service lines ----------------------------------------------------------------------
+
+INSTITUTIONAL_SERVICE_LINE = seg(
+    "SV2", "Institutional Service Line", R, 1,
+    el("Service Line Revenue Code", R, AN, 1, 48),  # NUBC revenue code, external
+    procedure_identifier("Composite Medical Procedure Identifier", S),
+    el("Line Item Charge Amount", R, RN, 1, 18),
+    el("Unit or Basis for Measurement Code", R, ID, 2, 2, "DA UN"),
+    el("Service Unit Count", R, RN, 1, 15),
+    el("Unit Rate", N, RN, 1, 10),
+    el("Line Item Denied Charge or Non-Covered Charge Amount", S, RN, 1, 18),
+    el("Yes/No Condition or Response Code", N, ID, 1, 1),
+    el("Nursing Home Residential Status Code", N, ID, 1, 1),
+    el("Level of Care Code", N, ID, 1, 1))
+
+DRUG_IDENTIFICATION = loop(
+    "2410", "Drug Identification", S, 1,
+    seg("LIN", "Drug Identification", R, 1,
+        el("Assigned Identification", N, AN, 1, 20),
+        el("Product or Service ID Qualifier", R, ID, 2, 2, "N4"),
+        el("National Drug Code", R, AN, 1, 48)),
+    seg("CTP", "Drug Quantity", R, 1,
+        el("Class of Trade Code", N, ID, 2, 2),
+        el("Price Identifier Code", N, ID, 3, 3),
+        el("Unit Price", N, RN, 1, 17),
+        el("National Drug Unit Count", R, RN, 1, 15),
+        comp("Composite Unit of Measure", R,
+             el("Unit or Basis for Measurement Code", R, ID, 2, 2, "F2 GR ME ML UN"))),
+    reference("Prescription or Compound Drug Association Number", "VY XZ"))
+
+
+def line_provider(loop_id: str, loop_name: str, entity: str, secondary_ids: str):
+    return loop(loop_id, loop_name, S, 1,
+                name(loop_name, entity, "1", "XX", person=True),
+                reference(f"{loop_name} Secondary Identification", secondary_ids, S, 20))
+
+
+LINE_ADJUDICATION = loop(
+    "2430", "Line Adjudication Information", S, 15,
+    seg("SVD", "Line Adjudication Information", R, 1,
+        el("Other Payer Primary Identifier", R, AN, 2, 80),
+        el("Service Line Paid Amount", R, RN, 1, 18),
+        procedure_identifier("Composite Medical Procedure Identifier", S),
+        el("Service Line Revenue Code", R, AN, 1, 48),
+        el("Paid Service Unit Count", R, RN, 1, 15),
+        el("Bundled or Unbundled Line Number", S, N0, 1, 6)),
+    adjustment(),
+    date("Line Check or Remittance Date", "573", "D8", R),
+    amount("Remaining Patient Liability", "EAF"))
+
+SERVICE_LINE = loop(
+    "2400", "Service Line Number", R, 999,
+    seg("LX", "Service Line Number", R, 1,
+        el("Assigned Number", R, N0, 1, 6)),
+    INSTITUTIONAL_SERVICE_LINE,
+    supplemental_information(),
+    date("Date - Service Date", "472", "D8 RD8"),
+    reference("Line Item Control Number", "6R"),
+    reference("Repriced Line Item Reference Number", "9B"),
+    reference("Adjusted Repriced Line Item Reference Number", "9D"),
+    amount("Service Tax Amount", "GT"),
+    amount("Facility Tax Amount", "N8"),
+    note("Third Party Organization Notes", "TPO", 1),
+    repricing(line=True),
+    DRUG_IDENTIFICATION,
+    line_provider("2420A", "Operating Physician Name", "72", PROVIDER_SECONDARY_IDS),
+    line_provider("2420B", "Other Operating Physician Name", "ZZ", PROVIDER_SECONDARY_IDS),
+    line_provider("2420C", "Rendering Provider Name", "82", PROVIDER_SECONDARY_IDS),
+    line_provider("2420D", "Referring Provider Name", "DN", "0B 1G G2"),
+    LINE_ADJUDICATION)
+
+CLAIM = loop(
+    "2300", "Claim Information", R, 100,
+    CLAIM_INFORMATION,
+    date("Discharge Hour", "096", "TM"),
+    date("Statement Dates", "434", "RD8", R),
+    date("Admission Date/Hour", "435", "D8 DT"),
+    date("Date - Repricer Received Date", "050", "D8"),
+    INSTITUTIONAL_CLAIM_CODE,
+    supplemental_information(),
+    CONTRACT_INFORMATION,
+    amount("Patient Estimated Amount Due", "F3"),
+    reference("Service Authorization Exception Code", "4N"),
+    reference("Referral Number", "9F"),
+    reference("Prior Authorization", "G1"),
+    reference("Payer Claim Control Number", "F8"),
+    reference("Repriced Claim Number", "9A"),
+    reference("Adjusted Repriced Claim Number", "9C"),
+    reference("Investigational Device Exemption Number", "LX", S, 5),
+    reference("Claim Identifier for Transmission Intermediaries", "D9"),
+    reference("Auto Accident State", "LU"),
+    reference("Medical Record Number", "EA"),
+    reference("Demonstration Project Identifier", "P4"),
+    reference("Peer Review Organization (PRO) Approval Number", "G4"),
+    FILE_INFORMATION,
+    note("Claim Note", "ALG DCP DGN DME MED NTR ODT RHB RLH RNH SET SFM SPT UPI", 10),
+    note("Billing Note", "ADD", 1),
+    EPSDT_REFERRAL,
+    *CLAIM_CODES,
+    repricing(line=False),
+    ATTENDING_PROVIDER,
+    OPERATING_PHYSICIAN,
+    OTHER_OPERATING_PHYSICIAN,
+    RENDERING_PROVIDER,
+    SERVICE_FACILITY,
+    REFERRING_PROVIDER,
+    OTHER_SUBSCRIBER,
+    SERVICE_LINE)
+
+
+# -- the hierarchy ---------------------------------------------------------------------------
+
+PATIENT_LEVEL = loop(
+    "2000C", "Patient Hierarchical Level", S, UNBOUNDED,
+    hierarchical_level("Patient Hierarchical Level", "23", "0"),
+    PATIENT_INFORMATION,
+    PATIENT_NAME,
+    CLAIM)
+
+SUBSCRIBER_LEVEL = loop(
+    "2000B", "Subscriber Hierarchical Level", R, UNBOUNDED,
+    hierarchical_level("Subscriber Hierarchical Level", "22", "0 1"),
+    SUBSCRIBER_INFORMATION,
+    SUBSCRIBER_NAME,
+    PAYER_NAME,
+    loop(CLAIM.id, CLAIM.name, S, CLAIM.max_repeat, *CLAIM.children),  # subscriber is the patient
+    PATIENT_LEVEL)
+
+BILLING_PROVIDER_LEVEL = loop(
+    "2000A", "Billing Provider Hierarchical Level", R, UNBOUNDED,
+    hierarchical_level("Billing Provider Hierarchical Level", "20", "1"),
+    provider_specialty("Billing Provider Specialty Information", "BI"),
+    FOREIGN_CURRENCY,
+    BILLING_PROVIDER_NAME,
+    PAY_TO_ADDRESS,
+    PAY_TO_PLAN,
+    SUBSCRIBER_LEVEL)
+
+GUIDE = Guide(
+    transaction="837",
+    version=VERSION,
+    functional_id="HC",
+    name="Health Care Claim: Institutional",
+    transaction_set=loop(
+        "ST_LOOP", "Transaction Set", R, 1,
+        transaction_set_header(),
+        BEGINNING_OF_TRANSACTION,
+        SUBMITTER,
+        RECEIVER,
+        BILLING_PROVIDER_LEVEL,
+        transaction_set_trailer()),
+)
