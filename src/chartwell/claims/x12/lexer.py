@@ -17,6 +17,7 @@ from chartwell.errors import InvalidInput, Position, UnreadableInput
 
 ISA_LENGTH = 106
 _LINE_BREAKS = "\r\n"
+_BLANK_START = frozenset(" \t\r\n")  # "" is handled by the emptiness check
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,8 @@ class Segment:
 def _decode(data: bytes | str, source: str | None) -> str:
     if isinstance(data, str):
         return data
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]  # a UTF-8 byte-order mark, even when the rest is not UTF-8
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -81,6 +84,10 @@ def delimiters_of(text: str, source: str | None = None) -> tuple[Delimiters, int
                               "after them cannot be read", Position(file=source, segment=1))
     component, segment = fields[16][0], fields[16][1]
     repetition = fields[11] if fields[11] != "U" and not fields[11].isalnum() else None
+    if repetition is not None and repetition in (component, element, segment):
+        # some senders put the component separator in ISA11 too (both "^"): read it as "no
+        # repetition separator" rather than refuse the file
+        repetition = None
     chosen = [element, component, segment] + ([repetition] if repetition else [])
     if len(set(chosen)) != len(chosen) or segment.isalnum() or component.isalnum():
         raise UnreadableInput(f"ISA delimiters are not distinct non-alphanumeric characters "
@@ -95,20 +102,58 @@ def read_segments(data: bytes | str, source: str | None = None) -> tuple[Delimit
     :class:`UnreadableInput` when the file is not an interchange at all and
     :class:`InvalidInput` for a segment without an id; everything else (wrong counts, unknown
     segments) is for the validator to report."""
+    delimiters, segments, _ = lex(data, source)
+    return delimiters, segments
+
+
+def lex(data: bytes | str, source: str | None = None, strict: bool = True
+        ) -> tuple[Delimiters, list[Segment], list[tuple[int, str, str]]]:
+    """:func:`read_segments`, plus what the lexer tolerated but a validator reports:
+    ``(segment index, segment id, message)`` for a segment indented with spaces or tabs and for
+    a last segment without its terminator, for trailing element separators; not ``strict``, a segment without a valid id is a
+    note too (and kept, its id as found, so that the walker goes on past it)."""
     text = _decode(data, source)
     delimiters, start = delimiters_of(text, source)
     element_separator = delimiters.element
     segments: list[Segment] = []
+    notes: list[tuple[int, str, str]] = []
     append = segments.append
-    for raw in text[start:].split(delimiters.segment):
-        raw = raw.lstrip(" \t\r\n").rstrip(_LINE_BREAKS)  # wrapped or indented segments
+    valid_ids: set[str] = set()
+    pieces = text[start:].split(delimiters.segment)
+    unterminated = bool(pieces[-1].strip(" \t\r\n\x00\x1a"))
+    for raw in pieces:
+        if raw[:1] in _BLANK_START:
+            raw = raw.lstrip("\r\n")
+            if raw[:1] in " \t" and raw.strip():
+                raw = raw.lstrip(" \t\r\n")
+                notes.append((len(segments) + 1, raw.split(element_separator, 1)[0][:3],
+                              "segment begins with spaces or tabs (indentation is not X12)"))
+        if raw[-1:] in _LINE_BREAKS:
+            raw = raw.rstrip(_LINE_BREAKS)
         if not raw:
             continue
         parts = raw.split(element_separator)
         segment_id = parts[0]
         index = len(segments) + 1
-        if not segment_id or not segment_id.isalnum() or len(segment_id) > 3:
-            raise InvalidInput(f"segment {index} has no valid segment id ({segment_id[:10]!r})",
+        if segment_id not in valid_ids and (not segment_id or not segment_id.isalnum()
+                                            or len(segment_id) > 3):
+            if not raw.strip(" \t\r\n\x00\x1a"):
+                continue  # trailing padding after the last segment
+            if not strict:
+                notes.append((index, segment_id[:3], "segment has no valid segment id (2 or 3 "
+                                                     "letters and digits)"))
+                append(Segment(index, segment_id[:3], parts[1:]))
+                continue
+            raise InvalidInput(f"segment {index} has no valid segment id (after segment "
+                               f"{segments[-1].id if segments else 'none'} {index - 1})",
                                Position(file=source, segment=index))
+        valid_ids.add(segment_id)
+        if parts[-1] == "" and len(parts) > 1:
+            notes.append((index, segment_id, f"segment {segment_id} ends with empty elements "
+                                             f"(trailing element separators, X12.6 3.7)"))
         append(Segment(index, segment_id, parts[1:]))
-    return delimiters, segments
+    if unterminated and segments:
+        last = segments[-1]
+        notes.append((last.index, last.id, f"segment {last.id} has no segment terminator "
+                                           f"(the file may be truncated)"))
+    return delimiters, segments, notes
