@@ -1,0 +1,281 @@
+"""Finding the conditions a note names: a phrase matcher built once per release from the
+ICD-10-CM alphabetic index, then the encoder's search to turn each mention into a code.
+
+**Built once** (:class:`ConceptMatcher`): every main term of the index (``Diabetes``,
+``Failure``, ``Hernia``) is a *trigger*, written as its stemmed essential words (the search's
+own ``text.terms``, so note and index meet on the same stems); so are the lexicon's
+abbreviations whose meaning holds a main term (``CHF``, ``COPD``, ``fx``). For each main term
+the stems of all its subterms are its *vocabulary*: the words that may stand around it in a
+note and still belong to the condition (``heart`` for ``Failure``, ``inguinal`` for
+``Hernia``, ``type``, ``2``, ``neuropathy`` for ``Diabetes``).
+
+**Per sentence** (:meth:`ConceptMatcher.mentions`): triggers are found with a token trie (a
+dictionary of first stems, longest phrase first: no per-term scans), each is widened over the
+neighbouring words in its main term's vocabulary (never across a comma, semicolon, colon or
+parenthesis, nor over ``and`` / ``or``), overlapping mentions are merged, so that "type 2
+diabetes mellitus with diabetic chronic kidney disease" is one mention and the search can give
+its combination code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from chartwell.cac.text import Sentence, Token
+from chartwell.codesets.model import IndexTerm
+from chartwell.codesets.search.stemmer import stem
+from chartwell.codesets.search.text import Lexicon, raw_words, split_optional, terms
+
+# Main terms that name no condition on their own: they count only as part of a wider mention
+# found through another trigger (coders reach these through a condition's words).
+NOT_TRIGGERS = frozenset(stem(word) for word in (
+    "history", "status", "examination", "exam", "admission", "encounter", "use", "problem",
+    "problems", "finding", "findings", "abnormal", "abnormality", "observation", "test",
+    "care", "therapy", "counseling", "screening", "follow", "followup", "procedure", "plan",
+    "result", "results", "complication", "complications", "condition", "conditions",
+    "disease", "disorder", "syndrome", "state", "change", "changes", "loss", "lack",
+    "long", "term", "presence", "absence", "absent", "exposure", "contact", "attention",
+    "fitting", "adjustment", "removal", "aftercare", "visit", "check", "evaluation",
+    "positive", "negative", "elevated", "elevation", "low", "high", "decreased", "increased",
+    "normal", "mass", "lesion", "symptom", "symptoms", "sign", "signs", "pressure", "level",
+    "rate", "rhythm", "regular", "tenderness", "tender", "soft", "clear", "well", "good",
+    "stable", "chronic", "acute", "left", "right", "type", "stage", "grade", "severe", "mild",
+    "moderate", "new", "old", "late", "early", "primary", "secondary", "multiple", "single",
+    "unspecified", "other", "present", "past", "family", "personal", "risk", "need", "want",
+    "will", "may", "can", "work", "life", "living", "born", "birth", "delivery", "pregnancy",
+    "labor", "service", "services", "medical", "surgical", "patient", "person", "blood",
+    "foreign", "body", "injury", "wound", "failure", "infection", "drug", "reaction",
+    "effect", "effects", "dependence", "deficiency", "excess", "overload", "poisoning",
+    "transplant", "replacement", "implant", "device", "graft", "surgery", "operation",
+    "removal", "insertion", "status", "allergy", "allergic", "tear", "open", "closed",
+    "displaced", "nondisplaced", "male", "female", "unknown", "none", "dose", "date",
+    "time", "day", "days", "week", "weeks", "month", "months", "year", "years", "age",
+    "develop", "develops", "developed", "development", "sleep", "urine", "community",
+    "acquired", "colon", "evidence",
+))
+# ... yet they do trigger when another word of the mention makes them a condition:
+WEAK_TRIGGERS = frozenset(stem(word) for word in (
+    "disease", "disorder", "syndrome", "failure", "infection", "injury", "wound", "mass",
+    "lesion", "allergy", "reaction", "dependence", "deficiency", "poisoning", "tear",
+    "complication", "pressure", "effect", "overload", "abnormal", "elevated", "low",
+    "high", "decreased", "increased", "foreign", "pain", "loss",
+))
+MODIFIER_WORDS = frozenset(stem(word) for word in (
+    "left", "right", "bilateral", "acute", "chronic", "subacute", "recurrent", "initial",
+    "subsequent", "sequela", "stage", "type", "1", "2", "3", "4", "5", "i", "ii", "iii", "iv",
+    "a", "b", "with", "w", "w/", "of", "without", "wo", "in", "on", "to", "due", "exacerbation",
+    "severe", "mild", "moderate", "uncontrolled", "controlled", "unstable", "stable",
+    "systolic", "diastolic", "combined", "primary", "secondary", "essential", "malignant",
+    "benign", "upper", "lower", "anterior", "posterior", "closed", "open", "displaced",
+    "nondisplaced", "hyperglycemia", "hypoglycemia", "insulin", "diabetic", "hypertensive",
+    "esrd", "end", "ckd", "encounter",
+))
+# words a mention never reaches over (they join two conditions, not one)
+BREAK_WORDS = frozenset(("and", "or", "but", "plus", "then", "also", "now", "is", "was",
+                         "are", "were", "has", "had", "have", "for", "continue", "start",
+                         "plan", "this", "that", "these", "after", "before", "at",
+                         "he", "she", "patient", "pt", "who", "which", "by", "from", "as",
+                         "today", "yesterday", "been", "be", "being", "will", "would"))
+EDGE_WORDS = frozenset(("with", "w", "w/", "of", "without", "wo", "w/o", "in", "on", "to",
+                        "due", "a", "an", "the", "stage", "and", "or"))
+PASSABLE = frozenset(("the", "a", "an", "his", "her", "both"))
+_CLAUSE_BREAK = re.compile(r"[,;:()\[\]]|\.\s|\n\s*\n")
+REACH = 5  # words a mention widens over on each side, at most
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A condition named in a sentence: its words (token positions, inclusive), the main
+    terms that triggered it, and the query the search is asked."""
+
+    first: int
+    last: int
+    main_terms: tuple[str, ...]
+    query: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class _MainTerm:
+    title: str
+    vocabulary: frozenset[str]
+    weak: bool
+
+
+class ConceptMatcher:
+    """The trigger trie and vocabularies of one release's index (see the module notes)."""
+
+    def __init__(self, index_terms: list[IndexTerm], lexicon: Lexicon):
+        self.lexicon = lexicon
+        self.stopwords = lexicon.stopwords
+        self.main_terms: list[_MainTerm] = []
+        self.triggers: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+        self.strong: set[str] = set()  # abbreviations: a condition on their own
+        by_phrase: dict[tuple[str, ...], int] = {}
+        for term in index_terms:
+            self._add_main_term(term, by_phrase)
+        self._add_abbreviations(by_phrase)
+        for entries in self.triggers.values():
+            entries.sort(key=lambda entry: -len(entry[0]))
+
+    # -- building -----------------------------------------------------------------------
+
+    def _add_main_term(self, term: IndexTerm, by_phrase: dict[tuple[str, ...], int]) -> None:
+        if term.code is None and not term.subterms:
+            return  # "Knee - see condition": a pointer, no condition of its own
+        essential, _ = split_optional(term.title)
+        vocabulary: set[str] = set()
+        _collect(term, vocabulary, self.stopwords)
+        for variant in essential.split(","):
+            phrase = tuple(terms(variant, self.stopwords))
+            if not phrase or (len(phrase) == 1 and phrase[0] in NOT_TRIGGERS
+                              and phrase[0] not in WEAK_TRIGGERS):
+                continue
+            if any(not word.isalpha() for word in phrase) and len(phrase) == 1:
+                continue
+            known = by_phrase.get(phrase)
+            if known is not None:  # the same words as another main term: one vocabulary
+                self.main_terms[known].vocabulary |= vocabulary
+                continue
+            number = len(self.main_terms)
+            weak = len(phrase) == 1 and phrase[0] in WEAK_TRIGGERS
+            self.main_terms.append(_MainTerm(term.title, frozenset(vocabulary), weak))
+            by_phrase[phrase] = number
+            self.triggers.setdefault(phrase[0], []).append((phrase, number))
+
+    def _add_abbreviations(self, by_phrase: dict[tuple[str, ...], int]) -> None:
+        """A lexicon abbreviation triggers when what it stands for holds a main term: its
+        vocabulary is that main term's."""
+        for short, meaning in self.lexicon.abbreviations.items():
+            if not meaning or len(short) != 1 or len(short[0]) < 2:
+                continue
+            stems = terms(" ".join(meaning), self.stopwords)
+            number = next((by_phrase[(word,)] for word in reversed(stems) if (word,) in by_phrase
+                           and not self.main_terms[by_phrase[(word,)]].weak), None)
+            if number is None:
+                number = next((by_phrase[(word,)] for word in reversed(stems)
+                               if (word,) in by_phrase), None)
+            if number is None:
+                continue
+            key = short[0]
+            self.triggers.setdefault(key, []).append(((key,), number))
+            self.strong.add(key)
+            main = self.main_terms[number]
+            main.vocabulary = main.vocabulary | frozenset(stems)
+
+    # -- matching ----------------------------------------------------------------------
+
+    def mentions(self, text: str, sentence: Sentence) -> list[Mention]:
+        """The conditions a sentence names (see the module notes)."""
+        tokens = sentence.tokens
+        if not tokens:
+            return []
+        stems = [_stem(token.norm) for token in tokens]
+        breaks = _breaks(text, tokens)
+        found: list[tuple[int, int, list[int]]] = []
+        position = 0
+        while position < len(tokens):
+            hit = self._trigger_at(tokens, stems, position, breaks)
+            if hit is None:
+                position += 1
+                continue
+            length, number = hit
+            first, last = self._widen(tokens, stems, breaks, position, position + length - 1,
+                                      number)
+            main = self.main_terms[number]
+            if not main.weak or last > position + length - 1 or first < position \
+                    or tokens[position].norm in self.strong:
+                found.append((first, last, [number]))
+            position += length
+        return [self._mention(text, tokens, first, last, numbers)
+                for first, last, numbers in _merged(found)]
+
+    def _trigger_at(self, tokens: tuple[Token, ...], stems: list[str], position: int,
+                    breaks: list[bool]) -> tuple[int, int] | None:
+        token = tokens[position]
+        if len(token.norm) <= 2 and not token.text.isupper() and not token.norm.isdigit():
+            return None  # "no", "as", "ms": a short abbreviation counts only in capitals
+        for key in (token.norm, stems[position]):
+            for phrase, number in self.triggers.get(key, ()):
+                length = len(phrase)
+                if length == 1:
+                    return 1, number
+                if position + length <= len(stems) and \
+                        tuple(stems[position:position + length]) == phrase and \
+                        not any(breaks[position + 1:position + length]):
+                    return length, number
+        return None
+
+    def _widen(self, tokens: tuple[Token, ...], stems: list[str], breaks: list[bool],
+               first: int, last: int, number: int) -> tuple[int, int]:
+        vocabulary = self.main_terms[number].vocabulary
+        start, end = first, last
+        position = first - 1
+        while position >= 0 and first - position <= REACH and not breaks[position + 1]:
+            norm = tokens[position].norm
+            if norm in BREAK_WORDS or not (stems[position] in vocabulary or norm in PASSABLE
+                                           or stems[position] in MODIFIER_WORDS):
+                break
+            start = position
+            position -= 1
+        position = last + 1
+        while position < len(tokens) and position - last <= REACH and not breaks[position]:
+            norm = tokens[position].norm
+            if norm in BREAK_WORDS or not (stems[position] in vocabulary or norm in PASSABLE
+                                           or stems[position] in MODIFIER_WORDS):
+                break
+            end = position
+            position += 1
+        while start < first and tokens[start].norm in EDGE_WORDS:
+            start += 1
+        while end > last and tokens[end].norm in EDGE_WORDS:
+            end -= 1
+        return start, end
+
+    def _mention(self, text: str, tokens: tuple[Token, ...], first: int, last: int,
+                 numbers: list[int]) -> Mention:
+        start, end = tokens[first].start, tokens[last].end
+        return Mention(first, last, tuple(self.main_terms[n].title for n in numbers),
+                       text[start:end], start, end)
+
+
+def _collect(term: IndexTerm, vocabulary: set[str], stopwords: frozenset[str]) -> None:
+    stack = [term]
+    while stack:
+        node = stack.pop()
+        vocabulary.update(terms(node.title, stopwords))
+        for word in node.nonessential:
+            vocabulary.update(terms(word, stopwords))
+        stack.extend(node.subterms)
+
+
+def _breaks(text: str, tokens: tuple[Token, ...]) -> list[bool]:
+    """breaks[i]: a clause break lies between word i - 1 and word i."""
+    found = [False]
+    for before, after in zip(tokens, tokens[1:]):
+        found.append(bool(_CLAUSE_BREAK.search(text, before.end, after.start)))
+    return found
+
+
+def _merged(found: list[tuple[int, int, list[int]]]) -> list[tuple[int, int, list[int]]]:
+    merged: list[tuple[int, int, list[int]]] = []
+    for first, last, numbers in sorted(found):
+        if merged and first <= merged[-1][1]:
+            previous = merged[-1]
+            merged[-1] = (previous[0], max(previous[1], last), previous[2] + numbers)
+        else:
+            merged.append((first, last, numbers))
+    return merged
+
+
+@lru_cache(maxsize=1 << 16)
+def _stem(word: str) -> str:
+    return stem(word)
+
+
+def surface(text: str) -> list[str]:
+    """The folded words of ``text`` (for tests and explanations)."""
+    return raw_words(text)

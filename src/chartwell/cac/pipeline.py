@@ -1,0 +1,371 @@
+"""The CAC pipeline: a clinical note in, ICD-10-CM (and, inpatient, ICD-10-PCS) suggestions
+out, each with its evidence, section, assertion, index path and the guideline that decided it.
+
+    coder = Coder.open(on=date(2026, 3, 1))          # loads the release's index once
+    result = coder.code(note_text, setting="inpatient")
+    result.suggestions, result.not_coded, result.to_json()
+
+Steps, each its own module: :mod:`~chartwell.cac.text` (sections, sentences, words),
+:mod:`~chartwell.cac.concepts` (mentions of conditions), :mod:`~chartwell.cac.context`
+(negated, possible, history, family, hypothetical), :mod:`~chartwell.cac.modifiers`
+(laterality, acuity, stage, episode of care), the encoder's search (a mention -> a code and its
+index path), :mod:`~chartwell.cac.rules` (the Official Guidelines: uncertain diagnoses by
+setting, integral symptoms, combination codes, code first / use additional, principal or first-
+listed) and :mod:`~chartwell.cac.pcs` (procedures, inpatient).
+
+**Where diagnoses are taken from.** When a note has a concluding section (assessment,
+impression, diagnoses), diagnoses come from there: that is where the provider states them, and
+the history, review of systems and exam repeat symptoms the assessment explains. A note without
+one (a narrative case report) is read whole, except the medication, allergy and social history
+lists.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from chartwell.cac import rules
+from chartwell.cac.concepts import ConceptMatcher, Mention
+from chartwell.cac.context import PRESENT, POSSIBLE, assertion_of, scopes
+from chartwell.cac.modifiers import read_modifiers
+from chartwell.cac.status import STATUS_SECTIONS, status_codes
+from chartwell.cac.text import CONCLUDING, Sentence, section_name, sections, sentences
+from chartwell.errors import InvalidInput
+
+SETTINGS = ("inpatient", "outpatient")
+MAX_CHARACTERS = 1_000_000  # a longer note is coded up to here, and says so
+MIN_SCORE = 0.5  # a search answer below this is no suggestion
+ITEM_SCORE = 0.6  # an assessment line read whole must score this
+SKIPPED_SECTIONS = frozenset({"medications", "allergies", "social_history"})
+UNSECTIONED_SKIPPED = SKIPPED_SECTIONS | {"review_of_systems", "physical_exam"}
+CACHED_QUERIES = 50_000
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+_ENGLISH = frozenset(("the", "and", "of", "with", "is", "was", "in", "to", "for", "no",
+                      "patient", "a", "on", "he", "she", "not", "history", "pain", "left",
+                      "right", "at", "his", "her", "denies", "plan", "as", "by", "be", "are"))
+_ITEM_WITH_PLAN = re.compile(r"^[ \t]*(?:\d{1,2}[.)]|[-*\u2022])?[ \t]*([^:\n]{2,120}?):[ \t]*\S",
+                            re.M)
+_ITEM_HEAD = re.compile(r"^(?:(?:principal|secondary|primary|final|admitting|discharge)\s+"
+                        r"diagnos[ie]s\s*:\s*)?([^:.;\n]{3,120})")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+    def to_json(self) -> dict:
+        return {"start": self.start, "end": self.end, "text": self.text}
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """One suggested code with everything a coder needs to accept or reject it at a glance."""
+
+    code: str
+    system: str
+    title: str
+    spans: tuple[Span, ...]
+    section: str | None
+    assertion: str  # present, negated, possible, history, family, hypothetical
+    path: tuple[str, ...]  # the index path (or table / rule) that produced the code
+    confidence: float
+    guideline: str | None  # the guideline that decided a choice
+    role: str | None = None  # "principal" / "first-listed" (reason in guideline), else None
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "system": self.system, "title": self.title,
+                "spans": [span.to_json() for span in self.spans], "section": self.section,
+                "assertion": self.assertion, "path": list(self.path),
+                "confidence": round(self.confidence, 4), "guideline": self.guideline,
+                "role": self.role}
+
+
+@dataclass(frozen=True, slots=True)
+class NotCoded:
+    """A condition the note names that is not coded, and why (negated, family history ...)."""
+
+    code: str
+    system: str
+    title: str
+    spans: tuple[Span, ...]
+    section: str | None
+    assertion: str
+    reason: str
+
+    def to_json(self) -> dict:
+        return {"code": self.code, "system": self.system, "title": self.title,
+                "spans": [span.to_json() for span in self.spans], "section": self.section,
+                "assertion": self.assertion, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class CacResult:
+    setting: str
+    suggestions: tuple[Suggestion, ...]
+    not_coded: tuple[NotCoded, ...] = ()
+    warnings: tuple[str, ...] = ()
+    release: str | None = None
+
+    def to_json(self) -> dict:
+        return {"setting": self.setting, "release": self.release,
+                "suggestions": [item.to_json() for item in self.suggestions],
+                "not_coded": [item.to_json() for item in self.not_coded],
+                "warnings": list(self.warnings)}
+
+
+@dataclass(slots=True)
+class Candidate:
+    """A mention resolved to a code, before the guideline rules run (mutable while they do)."""
+
+    code: str
+    system: str
+    title: str
+    spans: list[Span]
+    section: str | None
+    assertion: str
+    path: tuple[str, ...]
+    confidence: float
+    guideline: str | None = None
+    why: str | None = None  # the trigger or section behind the assertion
+    sentence: int = 0  # the sentence's number in the note (integral-symptom rule)
+    item: int = 0  # order of first appearance
+    role: str | None = None
+    principal_hint: bool = False  # stated as the principal diagnosis / reason for visit
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class Coder:
+    """Loads what it needs once (index, tabular, search) for a release; codes many notes."""
+
+    def __init__(self, cm_artifact: Any, cm_search: Any, *, pcs_artifact: Any = None,
+                 pcs_search: Any = None, release: str | None = None):
+        self.cm = cm_artifact
+        self.search = cm_search
+        self.pcs_artifact = pcs_artifact
+        self.pcs_search = pcs_search
+        self.release = release
+        self.matcher = ConceptMatcher(cm_artifact.index_terms("index"), cm_search.lexicon)
+        self.tabular = rules.TabularNotes(cm_artifact)
+        self._answers: dict[str, Any] = {}
+
+    @classmethod
+    def open(cls, *, on: date | None = None, data_dir: str | Path | None = None) -> Coder:
+        """From the installed code sets: the ICD-10-CM (and ICD-10-PCS, when installed)
+        release in force on ``on`` (default today), with its search tables."""
+        from chartwell.services.cac import open_coder
+        return open_coder(on=on, data_dir=data_dir)
+
+    # -- one note ----------------------------------------------------------------------
+
+    def code(self, text: str, *, setting: str = "outpatient") -> CacResult:
+        """The suggestions for one note (see the module notes)."""
+        if setting not in SETTINGS:
+            raise InvalidInput(f"setting must be one of {', '.join(SETTINGS)}")
+        if not isinstance(text, str):
+            raise InvalidInput("the note must be text")
+        warnings: list[str] = []
+        if len(text) > MAX_CHARACTERS:
+            warnings.append(f"the note is {len(text)} characters long: only the first "
+                            f"{MAX_CHARACTERS} were coded")
+            text = text[:MAX_CHARACTERS]
+        problem = _unreadable(text)
+        if problem:
+            return CacResult(setting, (), (), (problem,), self.release)
+        candidates = self._candidates(text)
+        if not candidates and not _looks_english(text):
+            warnings.append("the note does not read as English: nothing was coded")
+        suggestions, not_coded = rules.apply(candidates, setting=setting, coder=self)
+        procedures = ()
+        if setting == "inpatient" and self.pcs_search is not None:
+            from chartwell.cac.pcs import procedures_of
+            procedures = tuple(procedures_of(text, self))
+        return CacResult(setting, tuple(suggestions) + procedures, tuple(not_coded),
+                         tuple(warnings), self.release)
+
+    def code_many(self, notes: Iterable[tuple[str, str]], *, setting: str = "outpatient"
+                  ) -> dict[str, CacResult]:
+        """Many notes, by name, in one process."""
+        return {name: self.code(text, setting=setting) for name, text in notes}
+
+    # -- finding candidates ------------------------------------------------------------
+
+    def _candidates(self, text: str) -> list[Candidate]:
+        note_sections = sections(text)
+        every = sentences(text, note_sections)
+        concluding = any(part.name in CONCLUDING for part in note_sections)
+        plans = _plan_regions(text, note_sections) if concluding else []
+        found: list[Candidate] = []
+        for number, sentence in enumerate(every):
+            if sentence.section in STATUS_SECTIONS:
+                found.extend(status_codes(text, sentence, number, self))
+                continue
+            if concluding and sentence.section not in CONCLUDING \
+                    and sentence.section != "family_history":
+                continue
+            if sentence.section in (SKIPPED_SECTIONS if concluding else UNSECTIONED_SKIPPED):
+                continue
+            found.extend(item for item in self._sentence_candidates(
+                text, sentence, number, whole_item=concluding)
+                if not _inside(item.spans[0].start, plans))
+        return found
+
+    def _sentence_candidates(self, text: str, sentence: Sentence, number: int,
+                             *, whole_item: bool) -> list[Candidate]:
+        sentence_scopes = scopes(sentence)
+        found = []
+        for mention in self.matcher.mentions(text, sentence):
+            candidate = self._resolve(text, sentence, number, mention, sentence_scopes)
+            if candidate is not None:
+                found.append(candidate)
+        if not found and whole_item:
+            item = self._item_candidate(text, sentence, number, sentence_scopes)
+            if item is not None:
+                found.append(item)
+        return found
+
+    def _resolve(self, text: str, sentence: Sentence, number: int, mention: Mention,
+                 sentence_scopes) -> Candidate | None:
+        hit = None
+        injury = False
+        query = mention.query
+        hits = self.answer(query)
+        if hits:
+            injury = hits[0].code[:1] in "ST"
+            extra = read_modifiers(text, sentence, mention.first, mention.last,
+                                   injury=injury).words(query)
+            if extra:
+                better = self.answer(" ".join([query, *extra]))
+                if better and better[0].score >= MIN_SCORE:
+                    hits = better
+            hit = hits[0]
+        if hit is None or hit.score < MIN_SCORE or not hit.billable:
+            return None
+        assertion, why = assertion_of(sentence, mention.first, mention.last, sentence_scopes)
+        return Candidate(code=hit.code, system="icd10cm", title=hit.title,
+                         spans=[Span(mention.start, mention.end, mention.query)],
+                         section=sentence.section, assertion=assertion,
+                         path=tuple(hit.path), confidence=float(hit.score), why=why,
+                         sentence=number, item=number,
+                         principal_hint=_says_principal(text, sentence))
+
+    def _item_candidate(self, text: str, sentence: Sentence, number: int,
+                        sentence_scopes) -> Candidate | None:
+        """An assessment line whose words no trigger caught ("GAD", "Lumbago"): its head, up
+        to the first colon or full stop, asked whole."""
+        match = _ITEM_HEAD.match(text, sentence.start, sentence.end)
+        if not match or not sentence.tokens:
+            return None
+        head = match.group(1).strip()
+        if not head or len(head.split()) > 8:
+            return None
+        hits = self.answer(head)
+        if not hits or hits[0].score < ITEM_SCORE or not hits[0].billable:
+            return None
+        hit = hits[0]
+        start = match.start(1) + (len(match.group(1)) - len(match.group(1).lstrip()))
+        tokens = [n for n, token in enumerate(sentence.tokens) if token.start < start + len(head)]
+        first, last = (tokens[0], tokens[-1]) if tokens else (0, 0)
+        assertion, why = assertion_of(sentence, first, last, sentence_scopes)
+        return Candidate(code=hit.code, system="icd10cm", title=hit.title,
+                         spans=[Span(start, start + len(head), head)], section=sentence.section,
+                         assertion=assertion, path=tuple(hit.path),
+                         confidence=float(hit.score) * 0.95, why=why, sentence=number,
+                         item=number, principal_hint=_says_principal(text, sentence))
+
+    def answer(self, query: str) -> list:
+        """The search's hits for a query (remembered: notes repeat their phrases)."""
+        key = " ".join(query.lower().split())
+        hits = self._answers.get(key)
+        if hits is None:
+            hits = reranked(self.search.search(key, limit=5), key)
+            if len(self._answers) >= CACHED_QUERIES:
+                self._answers.pop(next(iter(self._answers)))
+            self._answers[key] = hits
+        return hits
+
+
+_WITH_PHRASE = re.compile(r"\bwith(?:out)? (?:\(\w+\) )?(\w+)")
+_CONTRADICTIONS = (("intractable", "not intractable"),)
+
+
+def reranked(hits: list, query: str) -> list:
+    """The search's answers re-read against the mention: a title saying "with X" where the
+    note says "without X" (or says nothing of X) is a contradiction, as is "intractable" not
+    written; the guideline default ("without", "not intractable", "uncomplicated") is what an
+    unspecified mention gets (I.A.9 / the tabular's defaults). Scores are lowered, not
+    dropped."""
+    words = set(query.split())
+    scored = []
+    for rank, hit in enumerate(hits):
+        title = hit.title.lower()
+        penalty = 0.0
+        for match in _WITH_PHRASE.finditer(title):
+            said_with = match.group(0).startswith("with ") or match.group(0).startswith("with (")
+            word = match.group(1)
+            if said_with and f"without {word}" in query:
+                penalty += 0.3
+            elif said_with and word[:5] not in query and word not in ("other", "unspecified",
+                                                                      "routine"):
+                penalty += 0.08
+        for marked, unmarked in _CONTRADICTIONS:
+            if marked in title and unmarked not in title and marked not in words:
+                penalty += 0.1
+        scored.append((hit.score - penalty, rank, hit))
+    scored.sort(key=lambda item: (-item[0], item[1]))
+    return [hit for _, _, hit in scored]
+
+
+def _plan_regions(text: str, note_sections) -> list[tuple[int, int]]:
+    """Where an assessment line goes on from its diagnosis to the plan ("2. Dyslipidemia:
+    continue statin"): the text after the colon, to the end of the line. The words there are
+    treatment, not diagnoses (a line opening "Principal diagnosis:" is no such line)."""
+    regions = []
+    for part in note_sections:
+        if part.name not in CONCLUDING:
+            continue
+        for match in _ITEM_WITH_PLAN.finditer(text, part.start, part.end):
+            head = match.group(1).lower()
+            if "diagnos" in head or "impression" in head or "problem" in head \
+                    or section_name(match.group(1)) is not None:
+                continue
+            line_end = text.find("\n", match.end())
+            regions.append((match.end(1), line_end if line_end >= 0 else len(text)))
+    return regions
+
+
+def _inside(position: int, regions: list[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in regions)
+
+
+def _says_principal(text: str, sentence: Sentence) -> bool:
+    before = text[max(0, sentence.start - 40):sentence.start].lower()
+    here = text[sentence.start:min(sentence.end, sentence.start + 40)].lower()
+    return "principal" in before.split("\n")[-1] or "principal" in here[:25] or \
+        "primary diagnosis" in here[:25]
+
+
+def _unreadable(text: str) -> str | None:
+    stripped = text.strip()
+    if not stripped:
+        return "the note is empty: nothing to code"
+    sample = stripped[:20000]
+    if len(_CONTROL.findall(sample)) > max(3, len(sample) // 50):
+        return "the note is not readable text (binary or control characters): nothing coded"
+    letters = sum(char.isalpha() for char in sample)
+    if letters < len(sample) // 4:
+        return "the note holds too few words to code"
+    return None
+
+
+def _looks_english(text: str) -> bool:
+    words = re.findall(r"[a-z]+", text[:20000].lower())
+    if not words:
+        return False
+    return sum(word in _ENGLISH for word in words) / len(words) > 0.05

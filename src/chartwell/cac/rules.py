@@ -1,0 +1,341 @@
+"""The ICD-10-CM Official Guidelines for Coding and Reporting that decide what a note's
+mentions become, each a small declared rule citing its section.
+
+=====================  ====================================================================
+rule                   what it does
+=====================  ====================================================================
+``assertions``         only conditions the patient has now are coded; an uncertain diagnosis
+                       ("possible", "probable", "rule out") is coded as if established for an
+                       inpatient admission (Section II.H, III.C) and not for an outpatient
+                       visit, where its signs or symptoms are coded instead (Section IV.H);
+                       negated, family and hypothetical mentions are never coded; "history
+                       of" a chronic condition still treated is coded (Section I.B.* and IV.J)
+``one_code_once``      a code named twice is one suggestion with both evidence spans
+``combinations``       a combination code over separate codes (I.B.9): diabetes "with" its
+                       complications (I.A.15, I.C.4.a), hypertension with heart disease or
+                       chronic kidney disease (I.C.9.a.1-3)
+``integral_symptoms``  a sign or symptom routinely part of a coded definitive diagnosis is
+                       not coded (I.B.4-5)
+``code_first``         "code first" / "use additional code" notes (I.A.13): both codes
+                       suggested, the etiology before the manifestation
+``principal``          the principal (inpatient, Section II) or first-listed (outpatient,
+                       Section IV.A/G) diagnosis, with its reason
+=====================  ====================================================================
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from chartwell.cac.context import FAMILY, HISTORY, HYPOTHETICAL, NEGATED, POSSIBLE, PRESENT
+from chartwell.codesets.model import NoteKind
+from chartwell.edits.references import note_patterns
+
+if TYPE_CHECKING:
+    from chartwell.cac.pipeline import Candidate, Coder, NotCoded, Suggestion
+
+UNCERTAIN_INPATIENT = ("Section II.H / III.C: an uncertain diagnosis documented at discharge "
+                       "is coded as if established (inpatient)")
+UNCERTAIN_OUTPATIENT = ("Section IV.H: uncertain diagnoses (probable, suspected, rule out) are "
+                        "not coded for outpatient visits; code the signs or symptoms")
+CHRONIC_HISTORY = ("Section IV.J: chronic diseases treated on an ongoing basis are coded "
+                   "(documented as history of)")
+INTEGRAL = ("Section I.B.5: signs and symptoms routinely associated with a disease process "
+            "are not coded with the definitive diagnosis")
+COMBINATION = "Section I.B.9: a combination code over separate codes"
+DIABETES_WITH = ("Section I.A.15 / I.C.4.a: \"with\" presumes the link between diabetes and "
+                 "the complication")
+HYPERTENSION_HEART = ("Section I.C.9.a.1: hypertension with heart failure is hypertensive "
+                      "heart disease (I11.0); use additional code for the heart failure")
+HYPERTENSION_KIDNEY = ("Section I.C.9.a.2: hypertension with chronic kidney disease is "
+                       "hypertensive CKD (I12); use additional code for the CKD stage")
+HYPERTENSION_BOTH = ("Section I.C.9.a.3: hypertension with heart failure and chronic kidney "
+                     "disease is I13")
+PRINCIPAL_INPATIENT = ("Section II: the principal diagnosis, the condition established after "
+                       "study chiefly responsible for the admission")
+FIRST_LISTED = ("Section IV.A / IV.G: the first-listed diagnosis, the condition chiefly "
+                "responsible for the visit")
+ETIOLOGY_FIRST = ("Section I.A.13: etiology / manifestation convention: the underlying "
+                  "condition is sequenced first")
+# Categories of chronic conditions whose "history of" still means the patient has them.
+CHRONIC_CATEGORIES = frozenset((
+    "I10", "I11", "I12", "I13", "E10", "E11", "E78", "E03", "E66", "J44", "J45", "N18",
+    "I25", "I48", "I50", "K21", "M17", "M16", "M19", "F32", "F33", "F41", "F31", "F20", "G20",
+    "G30", "G35", "G40", "G47", "B20", "E05", "D63", "D64", "I73", "K58", "M81", "N40", "M06",
+    "F17", "E55", "K50", "K51", "I20", "J84",
+))
+
+
+# -- tabular notes -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SequencingNote:
+    kind: NoteKind
+    text: str
+    at: str
+    patterns: tuple
+
+
+class TabularNotes:
+    """The "code first" and "use additional code" notes in force on a code, read from the
+    release's tabular (at the code and every level above it), remembered per code."""
+
+    def __init__(self, artifact):
+        self.artifact = artifact
+        self._cache: dict[str, tuple[SequencingNote, ...]] = {}
+
+    def sequencing(self, code: str) -> tuple[SequencingNote, ...]:
+        found = self._cache.get(code)
+        if found is None:
+            found = tuple(
+                SequencingNote(note.kind, note.text, node.key, note_patterns(note.text))
+                for node in self.artifact.tabular_chain(code)
+                for note in node.notes
+                if note.kind in (NoteKind.CODE_FIRST, NoteKind.USE_ADDITIONAL_CODE))
+            self._cache[code] = found
+        return found
+
+    def valid(self, code: str) -> str | None:
+        """The code's title when it is a valid (billable) code of the release, else None."""
+        row = self.artifact.code(code)
+        return row.long_title if row is not None and row.billable else None
+
+
+# -- the rules ---------------------------------------------------------------------------------
+
+
+def apply(candidates: list[Candidate], *, setting: str, coder: Coder
+          ) -> tuple[list[Suggestion], list[NotCoded]]:
+    coded, not_coded = assertions(candidates, setting)
+    coded = one_code_once(coded)
+    coded = combinations(coded, coder.tabular)
+    coded = integral_symptoms(coded)
+    coded = one_code_once(coded)
+    coded = code_first(coded, coder.tabular)
+    principal(coded, setting)
+    return [_suggestion(item) for item in coded], _unique_not_coded(not_coded, coded)
+
+
+def assertions(candidates: list[Candidate], setting: str
+               ) -> tuple[list[Candidate], list[NotCoded]]:
+    """Which mentions are coded, by assertion and setting (see the module table)."""
+    from chartwell.cac.pipeline import NotCoded
+    coded, not_coded = [], []
+    for item in candidates:
+        reason = None
+        if item.assertion == POSSIBLE:
+            if setting == "inpatient":
+                item.guideline = UNCERTAIN_INPATIENT
+            else:
+                reason = UNCERTAIN_OUTPATIENT
+        elif item.assertion == HISTORY:
+            if item.code[:3] in CHRONIC_CATEGORIES:
+                item.guideline = CHRONIC_HISTORY
+            else:
+                reason = (f"history ({item.why}): a condition that no longer exists is not "
+                          "coded (a personal history Z code may apply)")
+        elif item.assertion in (NEGATED, FAMILY, HYPOTHETICAL):
+            reason = {NEGATED: f"negated ({item.why})",
+                      FAMILY: f"family history ({item.why}): not the patient's condition",
+                      HYPOTHETICAL: f"hypothetical ({item.why}): not a condition the "
+                                    "patient has"}[item.assertion]
+        if reason is None:
+            coded.append(item)
+        else:
+            not_coded.append(NotCoded(item.code, item.system, item.title, tuple(item.spans),
+                                      item.section, item.assertion, reason))
+    return coded, not_coded
+
+
+def one_code_once(candidates: list[Candidate]) -> list[Candidate]:
+    """One suggestion per code: the evidence spans joined, the best confidence, the first
+    place; a present mention outranks an uncertain one."""
+    by_code: dict[str, Candidate] = {}
+    for item in candidates:
+        known = by_code.get(item.code)
+        if known is None:
+            by_code[item.code] = item
+            continue
+        for span in item.spans:
+            if span not in known.spans:
+                known.spans.append(span)
+        known.confidence = max(known.confidence, item.confidence)
+        known.principal_hint = known.principal_hint or item.principal_hint
+        if known.assertion != PRESENT and item.assertion == PRESENT:
+            known.assertion, known.guideline = PRESENT, item.guideline
+    return sorted(by_code.values(), key=lambda item: item.item)
+
+
+# -- combination codes -------------------------------------------------------------------------
+
+_DIABETES = ("E08", "E09", "E10", "E11", "E13")
+# complication category (or code prefix) -> the diabetes code ending it combines into
+DIABETES_COMPLICATIONS: dict[str, str] = {
+    "N18": ".22", "N08": ".29", "N28.9": ".29", "G62.9": ".40", "G63": ".42", "G60.9": ".40",
+    "G90.09": ".43", "H36": ".319", "H35.0": ".319", "I73.9": ".51", "I70.2": ".51",
+    "M14.6": ".610", "L97": ".621", "L98.4": ".622", "K05": ".630", "E16.2": ".649",
+    "E11.65": ".65",
+}
+# the complication code itself goes when the combination code says it all
+COMPLICATION_ABSORBED = ("G62.9", "G60.9", "I73.9", "N08", "N28.9", "H36", "H35.0",
+                         "E16.2", "G63")
+
+
+def combinations(candidates: list[Candidate], tabular: TabularNotes) -> list[Candidate]:
+    candidates = _diabetes_with(candidates, tabular)
+    return _hypertension_with(candidates, tabular)
+
+
+def _diabetes_with(candidates: list[Candidate], tabular: TabularNotes) -> list[Candidate]:
+    """Diabetes coded "without complications" (E1x.9) beside a condition the classification
+    links to it by "with": the combination code instead (I.A.15)."""
+    result = list(candidates)
+    for diabetes in [item for item in candidates if item.code[:3] in _DIABETES
+                     and item.code.endswith(".9")]:
+        for other in candidates:
+            ending = _complication_ending(other.code)
+            if ending is None:
+                continue
+            combined = diabetes.code[:3] + ending
+            title = tabular.valid(combined)
+            if title is None:
+                continue
+            diabetes.code, diabetes.title = combined, title
+            diabetes.path = diabetes.path + ("Diabetes, with", f"{other.title} -> {combined}")
+            diabetes.guideline = DIABETES_WITH
+            diabetes.spans.extend(span for span in other.spans if span not in diabetes.spans)
+            if any(other.code.startswith(prefix) for prefix in COMPLICATION_ABSORBED) \
+                    and other in result:
+                result.remove(other)
+            break
+    return result
+
+
+def _complication_ending(code: str) -> str | None:
+    for prefix, ending in DIABETES_COMPLICATIONS.items():
+        if code.startswith(prefix):
+            return ending
+    return None
+
+
+def _hypertension_with(candidates: list[Candidate], tabular: TabularNotes) -> list[Candidate]:
+    """Essential hypertension (I10) beside heart failure and/or chronic kidney disease: the
+    hypertensive heart / kidney disease code, with the heart failure and CKD stage codes kept
+    as the "use additional code" notes ask (I.C.9.a)."""
+    hypertension = next((item for item in candidates if item.code == "I10"), None)
+    if hypertension is None:
+        return candidates
+    heart = [item for item in candidates if item.code.startswith("I50")]
+    kidney = [item for item in candidates if item.code.startswith("N18")]
+    if not heart and not kidney:
+        return candidates
+    end_stage = any(item.code in ("N18.5", "N18.6") for item in kidney)
+    if heart and kidney:
+        code, guideline = ("I13.2" if end_stage else "I13.0"), HYPERTENSION_BOTH
+    elif heart:
+        code, guideline = "I11.0", HYPERTENSION_HEART
+    else:
+        code, guideline = ("I12.0" if end_stage else "I12.9"), HYPERTENSION_KIDNEY
+    title = tabular.valid(code)
+    if title is None:
+        return candidates
+    hypertension.code, hypertension.title, hypertension.guideline = code, title, guideline
+    hypertension.path = hypertension.path + ("Hypertension, with", f"{code}")
+    return candidates
+
+
+# -- signs and symptoms ------------------------------------------------------------------------
+
+
+def integral_symptoms(candidates: list[Candidate]) -> list[Candidate]:
+    """A symptom code (chapter 18, R00-R99) named in the same sentence or assessment item as
+    a definitive diagnosis is taken as part of it and not coded (I.B.5)."""
+    definitive_sentences = {item.sentence for item in candidates if not item.code.startswith("R")}
+    return [item for item in candidates
+            if not (item.code.startswith("R") and item.sentence in definitive_sentences)]
+
+
+# -- code first / use additional -------------------------------------------------------------
+
+
+def code_first(candidates: list[Candidate], tabular: TabularNotes) -> list[Candidate]:
+    """Where a code's "code first" note names another suggested code, that code is moved
+    before it; where a "use additional code" note names one, it stays after it (I.A.13)."""
+    ordered = list(candidates)
+    for item in list(ordered):
+        for note in tabular.sequencing(item.code):
+            partners = [other for other in ordered if other is not item
+                        and any(pattern.matches(other.code) for pattern in note.patterns)]
+            for other in partners:
+                here, there = ordered.index(item), ordered.index(other)
+                cite = f"{ETIOLOGY_FIRST}; tabular note at {note.at}: " \
+                       f"{note.kind.value.replace('_', ' ')} \"{note.text}\""
+                if note.kind == NoteKind.CODE_FIRST and there > here:
+                    ordered.insert(here, ordered.pop(there))
+                    other.guideline = other.guideline or cite
+                    item.guideline = item.guideline or cite
+                elif note.kind == NoteKind.USE_ADDITIONAL_CODE and there < here \
+                        and not _code_first_of(other, item, tabular):
+                    ordered.insert(there, ordered.pop(here))
+                    item.guideline = item.guideline or cite
+                    other.guideline = other.guideline or cite
+    return ordered
+
+
+def _code_first_of(first: Candidate, second: Candidate, tabular: TabularNotes) -> bool:
+    return any(note.kind == NoteKind.CODE_FIRST and any(p.matches(second.code)
+                                                        for p in note.patterns)
+               for note in tabular.sequencing(first.code))
+
+
+# -- principal / first-listed ------------------------------------------------------------------
+
+
+def principal(candidates: list[Candidate], setting: str) -> None:
+    """The diagnosis stated as principal, or else the first one the assessment names (its
+    first item), that may be sequenced first: not a manifestation code whose "code first"
+    partner is present (I.A.13)."""
+    if not candidates:
+        return
+    stated = [item for item in candidates if item.principal_hint]
+    chosen = stated[0] if stated else candidates[0]
+    role = "principal" if setting == "inpatient" else "first-listed"
+    reason = PRINCIPAL_INPATIENT if setting == "inpatient" else FIRST_LISTED
+    how = "stated as the principal diagnosis" if stated else "named first in the assessment"
+    chosen.role = role
+    chosen.extra["role_reason"] = f"{reason} ({how})"
+    if chosen.guideline is None:
+        chosen.guideline = chosen.extra["role_reason"]
+    candidates.remove(chosen)
+    candidates.insert(0, chosen)
+
+
+# -- output ------------------------------------------------------------------------------------
+
+
+def _suggestion(item: Candidate) -> Suggestion:
+    from chartwell.cac.pipeline import Suggestion
+    guideline = item.guideline
+    if item.role and item.extra.get("role_reason") and guideline != item.extra["role_reason"]:
+        guideline = f"{guideline}; {item.extra['role_reason']}" if guideline \
+            else item.extra["role_reason"]
+    return Suggestion(code=item.code, system=item.system, title=item.title,
+                      spans=tuple(sorted(item.spans, key=lambda span: span.start)),
+                      section=item.section, assertion=item.assertion, path=item.path,
+                      confidence=min(1.0, item.confidence), guideline=guideline,
+                      role=item.role)
+
+
+def _unique_not_coded(not_coded: list[NotCoded], coded: list[Candidate]) -> list[NotCoded]:
+    kept_codes = {item.code for item in coded}
+    seen: set[tuple[str, str]] = set()
+    found = []
+    for item in not_coded:
+        key = (item.code, item.assertion)
+        if item.code in kept_codes or key in seen:
+            continue
+        seen.add(key)
+        found.append(item)
+    return found

@@ -1,0 +1,89 @@
+"""Use case: computer-assisted coding of notes. Needs :attr:`Permission.CODING_READ`; the
+audit event says how many notes and suggestions, never the note's text (it is PHI).
+
+A :class:`~chartwell.cac.pipeline.Coder` is built once per process for each pair of releases
+(ICD-10-CM and ICD-10-PCS artifacts) and reused: building it reads the whole alphabetic index.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from chartwell.cac.pipeline import CacResult, Coder
+from chartwell.codesets.model import CodeSystem
+from chartwell.codesets.releases import NoReleaseInForce
+from chartwell.compliance.roles import Permission
+from chartwell.errors import NotFound
+from chartwell.services import audit
+from chartwell.services.actor import Actor
+from chartwell.services.codesets import open_release
+
+_CODERS: dict[tuple[str, str | None], Coder] = {}
+_LOCK = threading.Lock()
+
+
+def coder_for(session: Session, on: date | None = None) -> Coder:
+    """The coder for the releases in force on ``on`` (default today), built once per process."""
+    cm = open_release(session=session, system=CodeSystem.ICD10CM, on=on)
+    try:
+        pcs = open_release(session=session, system=CodeSystem.ICD10PCS, on=cm.date)
+    except NoReleaseInForce:
+        pcs = None
+    key = (str(cm.artifact.path), str(pcs.artifact.path) if pcs else None)
+    with _LOCK:
+        coder = _CODERS.get(key) or _CODERS.get((key[0], "*"))
+        if coder is None:
+            cm_search = cm.search_index()
+            pcs_search = None
+            if pcs is not None:
+                try:
+                    pcs_search = pcs.search_index()
+                except NotFound:
+                    pcs_search = None
+            coder = Coder(cm.artifact, cm_search,
+                          pcs_artifact=pcs.artifact if pcs else None, pcs_search=pcs_search,
+                          release=cm.release.label)
+            _CODERS[key] = coder
+    return coder
+
+
+def keep_coder(coder: Coder) -> None:
+    """Keep a coder built elsewhere (from an artifact and a search index loaded by the caller:
+    a bulk job, a test) for its releases, so that the use cases here answer with it."""
+    pcs = coder.pcs_artifact
+    with _LOCK:
+        _CODERS[(str(coder.cm.path), str(pcs.path) if pcs is not None else None)] = coder
+        _CODERS[(str(coder.cm.path), "*")] = coder
+
+
+def open_coder(*, on: date | None = None, data_dir: str | Path | None = None) -> Coder:
+    """A coder from the installed code sets (for :meth:`Coder.open`): the store of the
+    settings, or of ``data_dir`` (its ``chartwell.sqlite``) when given."""
+    from chartwell.settings import get_settings
+    from chartwell.store.db import engine_for, get_engine, transaction
+    if data_dir is not None:
+        os.environ["CHARTWELL_DATA_DIR"] = str(data_dir)
+        os.environ.setdefault("CHARTWELL_DATABASE_URL",
+                              f"sqlite:///{Path(data_dir) / 'chartwell.sqlite'}")
+        get_settings.cache_clear()
+        engine_for.cache_clear()
+    with transaction(get_engine()) as session:
+        return coder_for(session, on)
+
+
+def code_notes(*, session: Session, actor: Actor, notes: Sequence[tuple[str, str]],
+               setting: str = "outpatient", on: date | None = None) -> dict[str, CacResult]:
+    """Code each (name, text) note; answers by name, in order."""
+    audit.authorize(session, actor, Permission.CODING_READ, resource_type="Note")
+    coder = coder_for(session, on)
+    results = {name: coder.code(text, setting=setting) for name, text in notes}
+    audit.record(session, actor, "cac.code", resource_type="Note",
+                 details={"notes": len(notes), "setting": setting,
+                          "suggestions": sum(len(item.suggestions) for item in results.values())})
+    return results
