@@ -54,6 +54,7 @@ BODIES = {
                          "patient": {"sex": "F", "birth_date": "1950-02-01"},
                          "diagnoses": ["I10"]},
     "/api/claims": {"encounter_id": str(IDS.inpatient)},
+    "/api/cac": {"text": "Assessment: essential hypertension.", "setting": "outpatient"},
     "/api/claims/export": {"format": "837i", "file_name": "permission-test.837"},
     "/api/remittances": (
         "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PROVIDER       *261101*1200*^*"

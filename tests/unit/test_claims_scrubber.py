@@ -56,7 +56,7 @@ CASES = [
     ("claim.lines", replace(claim, lines=(replace(line, modifiers=("25", "59", "XS", "RT", "LT")),)
                             + claim.lines[1:])),
     ("claim.inpatient", replace(I["inpatient"], diagnoses=tuple(
-        replace(dx, poa=None) for dx in I["inpatient"].diagnoses))),
+        replace(dx, poa="X") for dx in I["inpatient"].diagnoses))),
     ("claim.type_of_bill", replace(I["outpatient_13x"], admission=None)),
     ("claim.patient", replace(P["patient_not_subscriber"], patient_relationship="18")),
 ]

@@ -111,7 +111,7 @@ def assemble_claim(inputs: BillingInputs, config: BillingConfig,
         total_charge=sum((line.charge for line in lines), Decimal(0)),
         billing=config.billing_for(institutional),
         subscriber=subscriber,
-        payer=_payer(inputs.payer, payer_config, inpatient),
+        payer=_payer(inputs.payer, payer_config, institutional),
         diagnoses=_diagnoses(inputs, institutional, inpatient),
         lines=tuple(lines),
         frequency=options.frequency,
@@ -171,15 +171,21 @@ def _responsibility(priority: int | None) -> str:
     return {1: "P", 2: "S", 3: "T"}.get(priority or 1, "P")
 
 
-def _payer(payer: d.Payer | None, configured: PayerConfig | None, inpatient: bool) -> Payer:
+def _payer(payer: d.Payer | None, configured: PayerConfig | None, institutional: bool) -> Payer:
     if configured is not None:
-        return configured.payer()
+        chosen = configured.payer()
+        return replace(chosen, claim_filing_indicator=_part_a(chosen.claim_filing_indicator,
+                                                              institutional))
     if payer is None:
         return Payer("", "", "CI")
     indicator = FILING_INDICATOR.get((payer.category or "").lower(), "CI")
-    if indicator == "MB" and inpatient:
-        indicator = "MA"  # Medicare Part A pays the inpatient facility claim
-    return Payer(payer.name, payer.payer_identifier or "", indicator)
+    return Payer(payer.name, payer.payer_identifier or "", _part_a(indicator, institutional))
+
+
+def _part_a(indicator: str, institutional: bool) -> str:
+    """Medicare (MB) on a facility claim is MA: the 837I goes to the A/B MAC's Part A side,
+    inpatient and outpatient alike (CMS 837I companion guide, 2000B SBR09)."""
+    return "MA" if indicator == "MB" and institutional else indicator
 
 
 def _diagnoses(inputs: BillingInputs, institutional: bool, inpatient: bool

@@ -228,10 +228,13 @@ def _inpatient(rule: ClaimCheck, ctx: ScrubContext) -> Iterator[ScrubFinding]:
     if not any(dx.role is DiagnosisRole.ADMITTING for dx in claim.diagnoses):
         yield rule.finding("an inpatient claim needs the admitting diagnosis", field="2300 HI ABJ")
     for index, dx in enumerate(claim.diagnoses, start=1):
+        # A blank POA is how 5010 reports an exempt code; whether this code may be blank is the
+        # MCE's POA edit (against the POA-exempt list), which runs with the coding edits.
         if dx.role in (DiagnosisRole.PRINCIPAL, DiagnosisRole.OTHER,
-                       DiagnosisRole.EXTERNAL_CAUSE) and dx.poa not in ("Y", "N", "U", "W", "1"):
-            yield rule.finding("the present-on-admission indicator is missing or not Y, N, U, W "
-                               "or 1", codes=(dx.code,), field=f"2300 HI diagnosis {index} HI-9")
+                       DiagnosisRole.EXTERNAL_CAUSE) and dx.poa is not None \
+                and dx.poa not in ("Y", "N", "U", "W", "1"):
+            yield rule.finding("the present-on-admission indicator is not Y, N, U, W or 1",
+                               codes=(dx.code,), field=f"2300 HI diagnosis {index} HI-9")
     if claim.drg is None:
         yield rule.finding("no MS-DRG on the inpatient claim", field="2300 HI DR",
                            severity="warning")

@@ -32,12 +32,19 @@ def demo(
     if as_json:
         print_json({"url": url, "patients": setup.patients, "encounters": setup.encounters,
                     "documents": setup.documents, "users": setup.users, "password": setup.password,
-                    "data_dir": str(get_settings().data_dir.resolve())})
+                    "data_dir": str(get_settings().data_dir.resolve()),
+                    "billing_config": setup.billing_config, "claims": setup.claims,
+                    "notes": setup.notes})
     else:
         stderr.print(f"Chartwell demo: {setup.patients} synthetic patients, {setup.encounters} encounters, "
                      f"{setup.documents} documents in {get_settings().data_dir.resolve()}")
+        claims = ", ".join(f"{count} {status}" for status, count in sorted(setup.claims.items()))
+        stderr.print(f"Claims: {claims or 'none'} (billing configuration {setup.billing_config})",
+                     markup=False)
+        for note in setup.notes:
+            stderr.print(f"  note: {note}", markup=False)
         stderr.print(f"\n  Open {url} and sign in as [bold]coder[/bold] (or director, clerk, biller, auditor, "
-                     f"admin)\n  password: [bold]{setup.password}[/bold]\n")
+                     f"admin; the claims are at {url}/claims for biller)\n  password: [bold]{setup.password}[/bold]\n")
     if not no_serve:
         run_server(host, port)
 

@@ -4,7 +4,7 @@ needs ``coding.read`` and its audit event holds counts only, never the note's te
 
 from __future__ import annotations
 
-from datetime import date
+import datetime as dt
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
@@ -22,7 +22,7 @@ MAX_NOTE_CHARACTERS = 5_000_000
 class CacRequest(BaseModel):
     text: str = Field(max_length=MAX_NOTE_CHARACTERS, description="the clinical note")
     setting: Literal["inpatient", "outpatient"] = "outpatient"
-    date: date | None = Field(default=None, description="date of service (default today)")
+    date: dt.date | None = Field(default=None, description="date of service (default today)")
 
 
 @router.post("/api/cac")
