@@ -129,7 +129,7 @@ POSTS_WITH_FINDINGS = {
 
 REFUSED = {
     # file: (segment, field or None, words in the message, why). The X12 validator's structural
-    # errors come first (services.remittance.is_structural), then the 835 reader's.
+    # errors come first (claims.remittance.refuses), then the 835 reader's.
     "lfh/835_005010X221A1/cob-contractural-adjustment.835":
         (21, None, "SVC", "SVC01 written HC>55669 while ISA16 is ':': the composite cannot be "
                           "read, so the SVC does not open a 2110 loop"),

@@ -52,3 +52,37 @@ def test_277ca_samples_read(name, expected):
 ])
 def test_claim_status_from_categories(codes, status):
     assert claim_status(codes) is status
+
+
+LATE_277CA = ("ISA*00*          *00*          *ZZ*PAYER          *ZZ*PROVIDER       *261101*1200*^*"
+              "00501*000000201*0*T*:~GS*HN*PAYER*PROVIDER*20261101*1200*201*X*005010X214~"
+              "ST*277*0001*005010X214~BHT*0085*08*X1*20261101*1200*TH~HL*1**20*1~"
+              "NM1*PR*2*PAYER*****PI*P1~TRN*1*T1~DTP*050*D8*20261101~DTP*009*D8*20261101~"
+              "HL*2*1*21*1~NM1*41*2*CLINIC*****46*S1~TRN*2*B1~STC*A1:19*20261101*WQ*100~"
+              "HL*3*2*19*1~NM1*85*2*CLINIC*****XX*1234567893~HL*4*3*PT~NM1*QC*1*DOE*JO~"
+              "TRN*2*PCN1~STC*A2:20*20261101*WQ*100~REF*1K*PAYER1~"
+              "SVC*HC:99213*100~STC*A3:21*20261101*U~SE*21*0001~GE*1*201~IEA*1*000000201~")
+
+
+def test_277ca_claim_level_is_read_from_its_loop():
+    """Loop 2200D: TRN02, the claim's STC then its line's (2220D), REF*1K."""
+    (claim,) = read_acknowledgment(LATE_277CA).claims
+    assert (claim.patient_control_number, claim.codes, claim.payer_claim_number, claim.segment) == \
+        ("PCN1", ("A2:20", "A3:21"), "PAYER1", 18)
+    assert claim.status is AckStatus.REJECTED
+
+
+def test_an_ack_with_a_segment_out_of_its_loop_is_refused_naming_it():
+    moved = LATE_277CA.replace("TRN*2*PCN1~STC*A2:20*20261101*WQ*100~REF*1K*PAYER1~",
+                               "TRN*2*PCN1~REF*1K*PAYER1~STC*A2:20*20261101*WQ*100~")
+    with pytest.raises(InvalidInput) as refused:
+        read_acknowledgment(moved, "late.277")
+    assert (refused.value.position.file, refused.value.position.segment) == ("late.277", 20)
+
+
+def test_a_mixed_file_is_refused_at_the_other_transaction_set():
+    second = "ST*999*0002*005010X231A1~AK1*HC*1~AK9*A*0*0*0~SE*4*0002~"
+    text = LATE_277CA.replace("SE*21*0001~", "SE*21*0001~" + second).replace("GE*1*", "GE*2*")
+    with pytest.raises(InvalidInput) as refused:
+        read_acknowledgment(text)
+    assert (refused.value.position.segment, refused.value.position.field) == (24, "ST01")

@@ -139,3 +139,53 @@ def test_pyx12_harness_catches_a_broken_claim():
     text = write([INSTITUTIONAL["inpatient"]], ClaimKind.INSTITUTIONAL)
     broken = text.replace("CL1*1*7*01~\n", "")
     assert any("CL1" in message for message in pyx12_errors(broken))
+
+
+# -- reading through the X12 engine: what refuses a file, naming the segment ------------------
+
+
+def _segment_number(text: str, prefix: str) -> int:
+    segments = [line.rstrip("~") for line in text.splitlines()]
+    return next(index for index, segment in enumerate(segments, 1) if segment.startswith(prefix))
+
+
+def test_an_amount_that_is_not_a_number_names_the_segment_and_element():
+    text = write([PROFESSIONAL["original"]], ClaimKind.PROFESSIONAL)
+    clm = next(line for line in text.splitlines() if line.startswith("CLM*"))
+    fields = clm.split("*")
+    damaged = text.replace(clm, "*".join([fields[0], fields[1], "12O", *fields[3:]]))
+    with pytest.raises(InvalidInput) as refused:
+        read_837(damaged, "batch.837")
+    position = refused.value.position
+    assert (position.file, position.segment, position.field) == \
+        ("batch.837", _segment_number(text, "CLM*"), "CLM02")
+    assert fields[1] not in str(refused.value)  # the account number is not repeated
+
+
+def test_a_segment_out_of_its_loop_is_refused_by_the_engine():
+    """A CLM moved before the subscriber's name: the subscriber's NM1 then comes inside the
+    claim, where it has no place, and the file is refused there."""
+    text = write([PROFESSIONAL["original"]], ClaimKind.PROFESSIONAL)
+    lines = text.splitlines()
+    clm = next(index for index, line in enumerate(lines) if line.startswith("CLM*"))
+    sbr = next(index for index, line in enumerate(lines) if line.startswith("SBR*"))
+    moved = lines[:sbr + 1] + [lines[clm]] + [each for each in lines[sbr + 1:] if each != lines[clm]]
+    with pytest.raises(InvalidInput) as refused:
+        read_837("\n".join(moved) + "\n")
+    assert refused.value.position.segment == sbr + 3  # SBR, the CLM, then the NM1*IL
+    assert refused.value.message.startswith("NM1: the file is not a valid 837")
+
+
+def test_an_envelope_miscount_is_refused_at_the_trailer():
+    text = write([PROFESSIONAL["original"]], ClaimKind.PROFESSIONAL)
+    with pytest.raises(InvalidInput) as refused:
+        read_837(text.replace("GE*1*1~", "GE*2*1~"))
+    assert (refused.value.position.segment, refused.value.position.field) == \
+        (_segment_number(text, "GE*"), "GE01")
+
+
+def test_a_group_of_another_guide_is_refused_at_gs08():
+    text = write([PROFESSIONAL["original"]], ClaimKind.PROFESSIONAL)
+    with pytest.raises(InvalidInput) as refused:
+        read_837(text.replace("*005010X222A1~", "*005010X222A2~"))
+    assert (refused.value.position.segment, refused.value.position.field) == (2, "GS08")

@@ -92,7 +92,9 @@ def test_a_clean_file_reads():
     (lambda t: t.replace("IEA*1*000000101", "IEA*1*000000102"), 13, "IEA02"),
     (lambda t: t[: t.index("GE*")], 11, None),                       # truncated: no GE / IEA
     (lambda t: t.replace("CAS*CO*45*20", "CAS*CO*45*2O"), 10, "CAS03"),
-    (lambda t: t.replace("CAS*CO*45*20", "CAS**45*20"), 10, "CAS01"),
+    # a CAS without its group code (CAS01, the code that tells one CAS use from another) cannot
+    # be placed in its loop: the engine refuses it there as not expected, naming no element
+    (lambda t: t.replace("CAS*CO*45*20", "CAS**45*20"), 10, None),
     (lambda t: t.replace("CAS*CO*45*20", "SVD*X"), 10, None),       # not an 835 segment here
     (lambda t: t.replace("ST*835", "ST*837"), 3, "ST01"),
 ])
@@ -101,3 +103,24 @@ def test_envelope_and_shape_errors_name_the_segment(damage, segment, field):
         read_remittances(damage(ENVELOPE), "f.835")
     assert (refused.value.position.segment, refused.value.position.field) == (segment, field)
     assert refused.value.position.file == "f.835"
+
+
+def test_a_4010_835_is_read_with_the_5010_loops():
+    """The engine has no 004010X091A1 guide; the 835's loops are the same in 4010."""
+    old = ENVELOPE.replace("005010X221A1", "004010X091A1").replace(
+        "CAS*CO*45*20~", "SVC*HC:99213*100*80~CAS*CO*45*20~").replace("SE*9*", "SE*10*")
+    (remittance,) = read_remittances(old)
+    (claim,) = remittance.claims
+    assert [(a.group, a.reason, a.amount) for a in claim.all_adjustments()] == [("CO", "45", D(20))]
+    assert claim.services[0].segment == 10 and claim.adjustments == ()
+
+
+def test_element_deviations_are_read_and_kept_as_notes():
+    """A missing PER*BL (required) and a bad CLP06 code: the file is read, the engine's notes
+    come with it."""
+    from chartwell.claims.remittance import read_remittance_file
+
+    read = read_remittance_file(ENVELOPE.replace("*12*PCN1~", "*Q9*PCN1~"))
+    assert len(read.remittances) == 1
+    assert {(note.segment_id, note.element) for note in read.notes} >= {("CLP", "CLP06")}
+    assert any(note.segment_id == "PER" for note in read.notes)

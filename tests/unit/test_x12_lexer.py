@@ -44,7 +44,7 @@ def test_byte_order_mark_and_latin1_bytes_are_read():
 def test_indentation_and_a_missing_final_terminator_are_noted():
     _, segments, notes = lex(ISA + "\n   GS*HC*A*B~\nGE*1*1")
     assert [s.id for s in segments] == ["ISA", "GS", "GE"]
-    assert [(index, segment_id) for index, segment_id, _ in notes] == [(2, "GS"), (3, "GE")]
+    assert [(index, segment_id) for index, segment_id, _, _ in notes] == [(2, "GS"), (3, "GE")]
 
 
 def test_bad_segment_id_is_an_error_naming_the_segment():

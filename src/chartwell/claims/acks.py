@@ -19,8 +19,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from chartwell.claims.remittance import check_envelope
-from chartwell.claims.x12.lexer import Delimiters, Segment, read_segments
+from chartwell.claims.remittance import read_checked
+from chartwell.claims.x12.lexer import Segment
+from chartwell.claims.x12.reader import Transaction
+from chartwell.claims.x12.walker import LoopNode
 from chartwell.domain.remittance import (
     AcknowledgmentFile,
     AckStatus,
@@ -41,61 +43,67 @@ REJECTED_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8"})
 
 
 def read_acknowledgment(data: bytes | str, source: str | None = None) -> AcknowledgmentFile:
-    """A 999 or a 277CA (by its ST01), checked envelope first."""
-    delimiters, segments = read_segments(data, source)
-    check_envelope(segments, source)
-    st = next((s for s in segments if s.id == "ST"), None)
-    if st is None:
+    """A 999 or a 277CA (by its first ST01; every transaction set in the file must be of that
+    kind), read through the X12 engine: a file it finds structurally broken is refused, naming
+    the segment."""
+    kinds: list[str] = []  # the first transaction set's kind decides the file's
+
+    def accepts(transaction: Transaction) -> bool:
+        kind = _kind(transaction)
+        kinds.append(kind)
+        return kind != "" and kind == kinds[0]
+
+    parsed = read_checked(data, source, "999 or 277CA", accepts)
+    transactions = [each for interchange in parsed.interchanges
+                    for each in interchange.transactions]
+    if not transactions:
         raise InvalidInput("no transaction set (ST) in the file", Position(file=source))
-    kind = st.element(1).strip()
-    if kind == "999":
-        return AcknowledgmentFile("999", groups=tuple(_read_999(segments, source)))
-    if kind == "277" and "X214" in st.element(3) or kind == "277" and _is_277ca(segments):
-        return AcknowledgmentFile("277CA", claims=tuple(_read_277ca(segments, delimiters, source)))
-    raise InvalidInput(f"ST: not a 999 or 277CA (ST01 {kind or 'missing'})",
-                       Position(file=source, segment=st.index, field="ST01"))
+    if kinds[0] == "999":
+        return AcknowledgmentFile("999", groups=tuple(
+            _group_ack(each.root, source) for each in transactions))
+    component = parsed.interchanges[0].delimiters.component
+    return AcknowledgmentFile("277CA", claims=tuple(
+        _claim_ack(claim, component, source)
+        for each in transactions for claim in each.root.find_all("2200D")))
 
 
-def _is_277ca(segments: list[Segment]) -> bool:
-    gs = next((s for s in segments if s.id == "GS"), None)
-    return gs is not None and "X214" in gs.element(8)
+def _kind(transaction: Transaction) -> str:
+    """999, 277CA (a 277 whose ST03 or GS08 names X214), or "" for anything else."""
+    if transaction.id == "999":
+        return "999"
+    if transaction.id == "277" and ("X214" in transaction.implementation_reference
+                                    or "X214" in transaction.version):
+        return "277CA"
+    return ""
 
 
 # -- 999 ---------------------------------------------------------------------------------------
 
 
-def _read_999(segments: list[Segment], source: str | None) -> list[FunctionalGroupAck]:
-    groups: list[FunctionalGroupAck] = []
-    ak1: Segment | None = None
-    transactions: list[TransactionAck] = []
-    ak2: Segment | None = None
-    errors: list[str] = []
-    for segment in segments:
-        sid = segment.id
-        if sid == "AK1":
-            ak1, transactions = segment, []
-        elif sid == "AK2":
-            ak2, errors = segment, []
-        elif sid in ("IK3", "IK4") and ak2 is not None:
-            errors.append(_error_text(segment))
-        elif sid == "IK5":
-            if ak2 is None:
-                raise _bad(segment, source, "an IK5 without its AK2")
-            code = segment.element(1).strip()
-            errors += [f"IK5 {code}: {c}" for c in segment.elements[1:] if c.strip()]
-            transactions.append(TransactionAck(ak2.element(1).strip(), ak2.element(2).strip(),
-                                               _IK5.get(code, AckStatus.REJECTED), code,
-                                               tuple(errors), ak2.index))
-            ak2 = None
-        elif sid == "AK9":
-            if ak1 is None:
-                raise _bad(segment, source, "an AK9 without its AK1")
-            code = segment.element(1).strip()
-            groups.append(FunctionalGroupAck(ak1.element(2).strip(), ak1.element(1).strip(),
-                                             _AK9.get(code, AckStatus.REJECTED), code,
-                                             tuple(transactions), ak1.index))
-            ak1 = None
-    return groups
+def _group_ack(root: LoopNode, source: str | None) -> FunctionalGroupAck:
+    """AK1 (the group answered), each loop 2000 (AK2 .. IK5), AK9 (the group's verdict)."""
+    ak1, ak9 = root.first("AK1"), root.first("AK9")
+    if ak1 is None or ak9 is None:
+        missing = "AK1" if ak1 is None else "AK9"
+        raise _bad(root.segments[0], source, f"the 999 lacks its {missing}")
+    code = ak9.element(1).strip()
+    transactions = tuple(_transaction_ack(loop, source) for loop in root.children("2000"))
+    return FunctionalGroupAck(ak1.element(2).strip(), ak1.element(1).strip(),
+                              _AK9.get(code, AckStatus.REJECTED), code, transactions, ak1.index)
+
+
+def _transaction_ack(loop: LoopNode, source: str | None) -> TransactionAck:
+    """Loop 2000: AK2 names our transaction set, its 2100 / 2110 loops (IK3, IK4) say what was
+    wrong, IK5 the verdict."""
+    ak2, ik5 = loop.segments[0], loop.first("IK5")
+    if ik5 is None:
+        raise _bad(ak2, source, "an AK2 without its IK5")
+    code = ik5.element(1).strip()
+    errors = [_error_text(segment) for segment in loop.iter_segments()
+              if segment.id in ("IK3", "IK4")]
+    errors += [f"IK5 {code}: {c}" for c in ik5.elements[1:] if c.strip()]
+    return TransactionAck(ak2.element(1).strip(), ak2.element(2).strip(),
+                          _IK5.get(code, AckStatus.REJECTED), code, tuple(errors), ak2.index)
 
 
 def _error_text(segment: Segment) -> str:
@@ -113,41 +121,22 @@ def _bad(segment: Segment, source: str | None, message: str) -> InvalidInput:
 # -- 277CA -------------------------------------------------------------------------------------
 
 
-def _read_277ca(segments: list[Segment], delimiters: Delimiters,
-                source: str | None) -> list[ClaimAck]:
-    """One answer per claim-level (HL03 PT) loop: its TRN02, STCs and REF*1K."""
-    claims: list[ClaimAck] = []
-    level = ""
-    current: dict | None = None
-    for segment in segments:
-        sid = segment.id
-        if sid in ("HL", "SE"):
-            if current is not None:
-                claims.append(_claim_ack(current, delimiters, source))
-                current = None
-            level = segment.element(3).strip() if sid == "HL" else ""
-        elif level == "PT":
-            if sid == "TRN":
-                current = {"pcn": segment.element(2).strip(), "stc": [], "ref": None,
-                           "segment": segment.index}
-            elif current is not None and sid == "STC":
-                current["stc"].append(segment)
-            elif current is not None and sid == "REF" and segment.element(1).strip() == "1K":
-                current["ref"] = segment.element(2).strip() or None
-    return claims
-
-
-def _claim_ack(current: dict, delimiters: Delimiters, source: str | None) -> ClaimAck:
-    if not current["stc"]:
+def _claim_ack(loop: LoopNode, component: str, source: str | None) -> ClaimAck:
+    """Loop 2200D (claim level, under HL03 PT): TRN02 our patient control number, the STC
+    statuses (the claim's, then its service lines' in 2220D), REF*1K the payer's claim
+    number."""
+    trn = loop.segments[0]
+    statuses = [segment for segment in loop.iter_segments() if segment.id == "STC"]
+    if not statuses:
         raise InvalidInput("the claim-level loop (2200D) has no STC status",
-                           Position(file=source, segment=current["segment"]))
-    codes: list[str] = []
-    for stc in current["stc"]:
-        codes += [c.strip().replace(delimiters.component, ":")
-                  for c in (stc.element(1), stc.element(10), stc.element(11)) if c.strip()]
-    first = current["stc"][0]
-    return ClaimAck(current["pcn"], claim_status(codes), tuple(codes), current["ref"],
-                    _amount(first.element(4)), current["segment"])
+                           Position(file=source, segment=trn.index))
+    codes = [c.strip().replace(component, ":")
+             for stc in statuses for c in (stc.element(1), stc.element(10), stc.element(11))
+             if c.strip()]
+    payer_claim = loop.first("REF", "1K")
+    return ClaimAck(trn.element(2).strip(), claim_status(codes), tuple(codes),
+                    (payer_claim.element(2).strip() or None) if payer_claim else None,
+                    _amount(statuses[0].element(4)), trn.index)
 
 
 def claim_status(codes: list[str]) -> AckStatus:

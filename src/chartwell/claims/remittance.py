@@ -5,8 +5,10 @@ The 835's shape (TR3 section 2.3): the header (BPR payment, TRN trace number, CU
 loop 1000A N1*PR payer, loop 1000B N1*PE payee), then per provider a loop 2000 (LX, TS3, TS2)
 holding claim payments (loop 2100: CLP, CAS, NM1, MIA, MOA, REF, DTM, PER, AMT, QTY) each with
 service payments (loop 2110: SVC, DTM, CAS, REF, AMT, QTY, LQ), and at the end the provider
-adjustments (PLB) and SE. The reader walks the segments in order with that state; anything that
-is not a segment of the 835 is refused, naming its segment number.
+adjustments (PLB) and SE. The X12 engine (:mod:`chartwell.claims.x12.reader`) reads the file into
+that loop tree and checks its envelope and loops; a file it finds structurally broken is refused
+(:func:`read_checked`). What is checked here is what posting needs from each segment: amounts that
+are numbers, the codes and identifiers it keys on.
 
 Errors name the segment number, segment id and element (``CLP04``), never a value that could be
 patient data.
@@ -15,11 +17,16 @@ patient data.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from chartwell.claims.x12.lexer import Delimiters, Segment, read_segments
+from chartwell.claims.x12.lexer import Delimiters, Segment
+from chartwell.claims.x12.reader import Parsed, Transaction, parse
+from chartwell.claims.x12.registry import guide_for
+from chartwell.claims.x12.validator import X12Error
+from chartwell.claims.x12.walker import LoopNode, walk
 from chartwell.domain.remittance import (
     Adjustment,
     BalanceFinding,
@@ -32,45 +39,111 @@ from chartwell.domain.remittance import (
 from chartwell.errors import InvalidInput, Position
 
 ZERO = Decimal("0")
-_ENVELOPE = {"ISA", "IEA", "GS", "GE", "TA1"}
-_HEADER = {"BPR", "TRN", "CUR", "REF", "DTM", "N1", "N2", "N3", "N4", "PER", "RDM"}
-_CLAIM = {"CAS", "NM1", "MIA", "MOA", "REF", "DTM", "PER", "AMT", "QTY"}
-_SERVICE = {"DTM", "CAS", "REF", "AMT", "QTY", "LQ"}
-SEGMENTS_835 = _HEADER | _CLAIM | _SERVICE | {"ST", "SE", "LX", "TS3", "TS2", "CLP", "SVC", "PLB"}
+GUIDE_835 = "005010X221A1"
 
 
-# -- reading ---------------------------------------------------------------------------------
+# -- reading through the engine -----------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Service:
-    segment: Segment
-    adjustments: list[Adjustment] = field(default_factory=list)
-    remarks: list[Remark] = field(default_factory=list)
-    date_of_service: date | None = None
-    line_control_number: str | None = None
-    allowed: Decimal | None = None
+def read_checked(data: bytes | str, source: str | None, what: str,
+                 accepts: Callable[[Transaction], bool]) -> Parsed:
+    """The file read and validated in the engine's one walk, then refused
+    (:class:`InvalidInput`, naming the segment and element) when a transaction set is not one
+    ``accepts`` takes (at its ST01), or when the engine reports an envelope or structure error
+    (``ValidationReport.structural_errors``, the first one named): then the loops cannot be
+    trusted to hold what the sender meant. Element-level deviations stay in the report for the
+    caller to show. ``what`` names the expected transaction in messages ("835")."""
+    parsed = parse(data, source, validate=True)
+    for interchange in parsed.interchanges:
+        for transaction in interchange.transactions:
+            if not accepts(transaction):
+                st = transaction.root.segments[0]
+                raise InvalidInput(f"ST: not a {what} transaction set (ST01 is "
+                                   f"{transaction.id.strip() or 'missing'})",
+                                   Position(file=source, segment=st.index, field="ST01"))
+    structural = [error for error in parsed.report.structural_errors if refuses(error)]
+    if structural:
+        first = structural[0]
+        text = "; ".join(describe(error) for error in structural[:3])
+        raise InvalidInput(f"{first.segment_id or 'segment'}: the file is not a valid {what}: "
+                           f"{text}", Position(file=source, segment=first.segment_index or None,
+                                              field=first.element))
+    return parsed
 
 
-@dataclass(slots=True)
-class _Claim:
-    segment: Segment
-    adjustments: list[Adjustment] = field(default_factory=list)
-    remarks: list[Remark] = field(default_factory=list)
-    services: list[_Service] = field(default_factory=list)
+_TRAILER_COUNTS = frozenset({"SE01", "SE02", "GE01", "GE02", "IEA01", "IEA02"})
+_MISSING = ("required segment", "required loop")
 
 
-@dataclass(slots=True)
-class _Transaction:
-    st: Segment
-    header: list[Segment] = field(default_factory=list)
-    claims: list[_Claim] = field(default_factory=list)
-    plb: list[Segment] = field(default_factory=list)
-    segments: list[Segment] = field(default_factory=list)
+def refuses(error: X12Error) -> bool:
+    """Whether an engine error stops a reader (``ValidationReport.structural_errors`` narrowed
+    to what makes the loops untrustworthy). Refused: the trailers' counts and control numbers
+    (a truncated or miscounted file), an envelope segment out of place or not closed, a
+    segment unreadable, unexpected or out of its loop (which claim or line it belongs to is
+    unknown). Read, and reported beside: the envelope's element values (a GS05 time, ST03, the
+    ISA padded short: the lexer reads them alike), HL / LX numbering, and a required segment or
+    loop that is missing (a payer's PER*BL: nothing read is misplaced by its absence).
+
+    INTERIM: the engine gives a missing segment the same kind as a misplaced one
+    ("structure"), so that one case is still told by the message's first words; the engine
+    should give it a kind of its own (see the helper report)."""
+    if error.kind == "envelope":
+        return error.element in _TRAILER_COUNTS or (error.element is None
+                                                    and error.segment_id != "ISA")
+    if error.kind == "structure":
+        return error.element is None and not error.message.startswith(_MISSING)
+    return False
+
+
+def describe(error: X12Error) -> str:
+    """One validator error as a line for a person: where, then what."""
+    return f"segment {error.segment_index} ({error.segment_id or '?'}): {error.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class RemittanceFile:
+    """The 835 transaction sets of one file, and the validator's element-level notes on it (the
+    file was read: none of them is structural)."""
+
+    remittances: list[Remittance]
+    notes: list[X12Error]
+
+
+def read_remittances(data: bytes | str, source: str | None = None) -> list[Remittance]:
+    """Every 835 transaction set in the file, in order. Raises :class:`InvalidInput` naming the
+    segment for anything that breaks the envelope or the 835's shape."""
+    return read_remittance_file(data, source).remittances
+
+
+def read_remittance_file(data: bytes | str, source: str | None = None) -> RemittanceFile:
+    """:func:`read_remittances`, with the validator's non-structural notes."""
+    parsed = read_checked(data, source, "835", _is_835)
+    remittances = []
+    for interchange in parsed.interchanges:
+        reader = _Reader(interchange.delimiters, source)
+        remittances += [reader.remittance(each) for each in interchange.transactions]
+    if not remittances:
+        raise InvalidInput("no 835 transaction set (ST*835) in the file", Position(file=source))
+    return RemittanceFile(remittances, list(parsed.report.errors))
+
+
+def _is_835(transaction: Transaction) -> bool:
+    return transaction.id.strip() == "835"
+
+
+def _loops_of(transaction: Transaction, delimiters: Delimiters) -> LoopNode:
+    """The transaction's loop tree. A 4010 835 (004010X091A1), for which the engine has no
+    guide, is walked with the 5010 guide's loops: the loops and their triggers are the same
+    (5010 changed codes and situational rules, not the shape)."""
+    if transaction.guide is not None:
+        return transaction.root
+    compiled = guide_for("835", GUIDE_835).compiled
+    return walk(compiled, transaction.root.segments, delimiters.component,
+                delimiters.repetition, [], check_elements=False)
 
 
 class _Reader:
-    """Walks one file's segments; ``source`` names the file in errors."""
+    """Reads one interchange's 835 loop trees; ``source`` names the file in errors."""
 
     def __init__(self, delimiters: Delimiters, source: str | None):
         self.delimiters = delimiters
@@ -79,6 +152,8 @@ class _Reader:
     def error(self, segment: Segment, message: str, element: str | None = None) -> InvalidInput:
         return InvalidInput(f"{segment.id}: {message}",
                             Position(file=self.source, segment=segment.index, field=element))
+
+    # -- values
 
     def amount(self, segment: Segment, position: int, *, required: bool = True) -> Decimal:
         raw = segment.element(position).strip()
@@ -104,304 +179,161 @@ class _Reader:
             return None
         name = f"{segment.id}{position:02d}"
         try:
-            return date(int(raw[:4]), int(raw[4:6]), int(raw[6:8])) if len(raw) == 8 else _bad()
+            if len(raw) != 8:
+                raise ValueError(raw)
+            return date(int(raw[:4]), int(raw[4:6]), int(raw[6:8]))
         except ValueError:
             raise self.error(segment, f"{name} is not a date (CCYYMMDD)", name) from None
+
+    def required(self, segment: Segment, position: int) -> str:
+        value = segment.element(position).strip()
+        if not value:
+            name = f"{segment.id}{position:02d}"
+            raise self.error(segment, f"{name} is required", name)
+        return value
 
     def component(self, segment: Segment, position: int, part: int) -> str:
         return segment.element(position, part, self.delimiters).strip()
 
+    # -- the transaction: header, 1000A payer, 1000B payee, 2000 / 2100 claims, PLB
 
-def _bad() -> date:
-    raise ValueError
+    def remittance(self, transaction: Transaction) -> Remittance:
+        st = transaction.root.segments[0]
+        root = _loops_of(transaction, self.delimiters)
+        bpr, trn = root.first("BPR"), root.first("TRN")
+        if bpr is None or trn is None:
+            raise self.error(st, "the 835 header lacks its " + ("BPR" if bpr is None else "TRN"))
+        payer_loop, payee_loop = _party(root, "1000A", "PR"), _party(root, "1000B", "PE")
+        payer = payer_loop.segments[0] if payer_loop else None
+        payee = payee_loop.segments[0] if payee_loop else None
+        payer_reference = payer_loop.first("REF", "2U") if payer_loop else None
+        production = root.first("DTM", "405")
+        segments = list(root.iter_segments())
+        return Remittance(
+            control_number=transaction.control_number.strip(),
+            handling_code=bpr.element(1).strip(),
+            payment_amount=self.amount(bpr, 2),
+            credit_debit=bpr.element(3).strip() or "C",
+            payment_method=bpr.element(4).strip(),
+            payment_date=self.day(bpr, 16),
+            trace_number=self.required(trn, 2),
+            payer_identifier=(trn.element(3).strip()
+                              or (payer_reference.element(2).strip() if payer_reference else "")
+                              or (payer.element(4).strip() if payer else "")
+                              or (payer.element(2).strip() if payer else "")),
+            payer_name=payer.element(2).strip() if payer else "",
+            payee_name=payee.element(2).strip() if payee else "",
+            payee_identifier=(payee.element(4).strip() or None) if payee else None,
+            production_date=self.day(production, 2) if production else None,
+            claims=tuple(self.claim_payment(claim) for claim in root.find_all("2100")),
+            provider_adjustments=tuple(adjustment for plb in root.all("PLB")
+                                       for adjustment in self.provider_adjustments(plb)),
+            first_segment=st.index, last_segment=segments[-1].index,
+            digest=_digest(segments),
+        )
 
+    def claim_payment(self, loop: LoopNode) -> ClaimPayment:
+        """Loop 2100: CLP, its claim-level CAS and MIA / MOA remarks, its 2110 lines."""
+        clp = loop.segments[0]
+        return ClaimPayment(
+            patient_control_number=self.required(clp, 1),
+            status_code=self.required(clp, 2),
+            charge=self.amount(clp, 3),
+            paid=self.amount(clp, 4),
+            patient_responsibility=self.amount(clp, 5, required=False),
+            filing_indicator=clp.element(6).strip(),
+            payer_claim_number=clp.element(7).strip() or None,
+            facility_code=clp.element(8).strip() or None,
+            frequency=clp.element(9).strip() or None,
+            adjustments=tuple(self.adjustments(loop)),
+            services=tuple(self.service_payment(line) for line in loop.children("2110")),
+            remarks=tuple(remark for segment in loop.segments if segment.id in _REMARKS
+                          for remark in _remarks(segment)),
+            segment=clp.index,
+        )
 
-def read_remittances(data: bytes | str, source: str | None = None) -> list[Remittance]:
-    """Every 835 transaction set in the file, in order. Raises :class:`InvalidInput` naming the
-    segment for anything that breaks the envelope or the 835's shape."""
-    delimiters, segments = read_segments(data, source)
-    reader = _Reader(delimiters, source)
-    check_envelope(segments, source)
-    transactions = _split(reader, segments)
-    if not transactions:
-        raise InvalidInput("no 835 transaction set (ST*835) in the file", Position(file=source))
-    return [_remittance(reader, each) for each in transactions]
+    def service_payment(self, loop: LoopNode) -> ServicePayment:
+        """Loop 2110: SVC, its CAS, the first service date, REF*6R, AMT*B6, LQ*HE remarks."""
+        svc = loop.segments[0]
+        parts = svc.element(1).split(self.delimiters.component)
+        if not parts[0].strip():
+            raise self.error(svc, "SVC01 (the procedure code) is missing", "SVC01")
+        served = next((dtm for dtm in loop.all("DTM")
+                       if dtm.element(1).strip() in _SERVICE_DATES), None)
+        control = loop.all("REF", "6R")
+        allowed = loop.all("AMT", "B6")
+        return ServicePayment(
+            procedure_qualifier=parts[0].strip(),
+            procedure_code=parts[1].strip() if len(parts) > 1 else "",
+            modifiers=tuple(p.strip() for p in parts[2:6] if p.strip()),
+            charge=self.amount(svc, 2),
+            paid=self.amount(svc, 3),
+            revenue_code=svc.element(4).strip() or None,
+            units=self.optional_amount(svc, 5),
+            date_of_service=self.day(served, 2) if served else None,
+            line_control_number=(control[-1].element(2).strip() or None) if control else None,
+            allowed=self.amount(allowed[-1], 2) if allowed else None,
+            adjustments=tuple(self.adjustments(loop)),
+            remarks=tuple(Remark(lq.element(2).strip(), "LQ", lq.index)
+                          for lq in loop.all("LQ") if lq.element(1).strip() == "HE"),
+            segment=svc.index,
+        )
 
+    def adjustments(self, loop: LoopNode) -> list[Adjustment]:
+        """Every CAS of the loop: up to six reason/amount/quantity triplets after its group
+        code (CAS02-19)."""
+        found = []
+        for cas in loop.all("CAS"):
+            group = cas.element(1).strip()
+            if not group:
+                raise self.error(cas, "CAS01 (the adjustment group code) is missing", "CAS01")
+            triplets = [Adjustment(group, reason, self.amount(cas, start + 1),
+                                   self.optional_amount(cas, start + 2), cas.index)
+                        for start in range(2, 20, 3) if (reason := cas.element(start).strip())]
+            if not triplets:
+                raise self.error(cas, "CAS02 (the adjustment reason code) is missing", "CAS02")
+            found += triplets
+        return found
 
-def check_envelope(segments: list[Segment], source: str | None) -> None:
-    """The interchange's own counts (X12.5 / X12.6): every ST closed by an SE whose count and
-    control number match, every GS by a GE, the ISA by an IEA. A truncated or miscounted file
-    is refused here, before anything is read from it."""
-    def fail(segment: Segment, message: str, element: str | None = None) -> InvalidInput:
-        return InvalidInput(f"{segment.id}: {message}",
-                            Position(file=source, segment=segment.index, field=element))
-
-    st: Segment | None = None
-    gs: Segment | None = None
-    isa: Segment | None = None
-    sets_in_group = groups_in_interchange = 0
-    for segment in segments:
-        if segment.id == "ISA":
-            if isa is not None:
-                raise fail(segment, "an ISA before the previous interchange's IEA")
-            isa, groups_in_interchange = segment, 0
-        elif segment.id == "GS":
-            if isa is None or gs is not None:
-                raise fail(segment, "a GS outside an interchange or before the previous GE")
-            gs, sets_in_group = segment, 0
-        elif segment.id == "ST":
-            if gs is None or st is not None:
-                raise fail(segment, "an ST outside a functional group or before the previous SE")
-            st = segment
-        elif segment.id == "SE":
-            if st is None:
-                raise fail(segment, "an SE without its ST")
-            counted = segment.index - st.index + 1
-            if segment.element(1).strip() != str(counted):
-                raise fail(segment, f"SE01 says {segment.element(1).strip() or 'nothing'} "
-                                    f"segments, the transaction set has {counted} (ST at "
-                                    f"segment {st.index} to SE)", "SE01")
-            if segment.element(2).strip() != st.element(2).strip():
-                raise fail(segment, "SE02 does not match its ST02 control number", "SE02")
-            st, sets_in_group = None, sets_in_group + 1
-        elif segment.id == "GE":
-            if gs is None or st is not None:
-                raise fail(segment, "a GE without its GS, or inside an open transaction set")
-            if segment.element(1).strip() != str(sets_in_group):
-                raise fail(segment, f"GE01 says {segment.element(1).strip() or 'nothing'} "
-                                    f"transaction sets, the group has {sets_in_group}", "GE01")
-            if segment.element(2).strip() != gs.element(6).strip():
-                raise fail(segment, "GE02 does not match its GS06 control number", "GE02")
-            gs, groups_in_interchange = None, groups_in_interchange + 1
-        elif segment.id == "IEA":
-            if isa is None or gs is not None:
-                raise fail(segment, "an IEA without its ISA, or inside an open functional group")
-            if segment.element(1).strip() != str(groups_in_interchange):
-                raise fail(segment, f"IEA01 says {segment.element(1).strip() or 'nothing'} "
-                                    f"functional groups, the interchange has "
-                                    f"{groups_in_interchange}", "IEA01")
-            if segment.element(2).strip() != isa.element(13).strip():
-                raise fail(segment, "IEA02 does not match its ISA13 control number", "IEA02")
-            isa = None
-    last = segments[-1]
-    for still_open, closer in ((st, "SE"), (gs, "GE"), (isa, "IEA")):
-        if still_open is not None:
-            raise fail(last, f"the file ends without the {closer} closing the {still_open.id} "
-                             f"at segment {still_open.index} (truncated?)")
-
-
-def _split(reader: _Reader, segments: list[Segment]) -> list[_Transaction]:
-    transactions: list[_Transaction] = []
-    current: _Transaction | None = None
-    for segment in segments:
-        if segment.id in _ENVELOPE:
-            continue
-        if segment.id == "ST":
-            if segment.element(1).strip() != "835":
-                raise reader.error(segment, "not an 835 transaction set (ST01 is not 835)", "ST01")
-            current = _Transaction(st=segment)
-            transactions.append(current)
-        current.segments.append(segment)
-        if segment.id not in SEGMENTS_835:
-            raise reader.error(segment, "not a segment of the 835 (unknown segment id)")
-        _place(reader, current, segment)
-    return transactions
-
-
-def _place(reader: _Reader, txn: _Transaction, segment: Segment) -> None:
-    """Put one segment where the 835's loops say it belongs."""
-    sid = segment.id
-    if sid in ("ST", "SE"):
-        return
-    if txn.plb and sid != "PLB":
-        raise reader.error(segment, "after the PLB (provider adjustments) only PLB and SE may come")
-    if sid == "PLB":
-        txn.plb.append(segment)
-    elif sid == "CLP":
-        txn.claims.append(_Claim(segment))
-    elif sid in ("LX", "TS3", "TS2"):
-        if txn.claims and sid != "LX" and txn.claims[-1].segment.index > _last_lx(txn):
-            raise reader.error(segment, f"{sid} belongs before the claim payments of its LX")
-        txn.header.append(segment)
-    elif not txn.claims:
-        if sid not in _HEADER:
-            raise reader.error(segment, "before the first claim payment (CLP) this segment "
-                                        "has no place in the 835 header")
-        txn.header.append(segment)
-    elif sid == "SVC":
-        txn.claims[-1].services.append(_Service(segment))
-    elif txn.claims[-1].services:
-        _service_detail(reader, txn.claims[-1].services[-1], segment)
-    else:
-        _claim_detail(reader, txn.claims[-1], segment)
+    def provider_adjustments(self, plb: Segment) -> list[ProviderAdjustment]:
+        """PLB carries up to six reason:reference / amount pairs after the provider and the
+        fiscal period (PLB03-14)."""
+        found = []
+        for start in range(3, 15, 2):
+            if not plb.element(start).strip():
+                continue
+            found.append(ProviderAdjustment(
+                provider_identifier=plb.element(1).strip(),
+                fiscal_period_end=self.day(plb, 2),
+                reason=self.component(plb, start, 1),
+                reference=self.component(plb, start, 2) or None,
+                amount=self.amount(plb, start + 1),
+                segment=plb.index))
+        if not found:
+            raise self.error(plb, "PLB03 (the adjustment reason) is missing", "PLB03")
+        return found
 
 
-def _last_lx(txn: _Transaction) -> int:
-    return max((s.index for s in txn.header if s.id == "LX"), default=0)
-
-
-def _claim_detail(reader: _Reader, claim: _Claim, segment: Segment) -> None:
-    if segment.id not in _CLAIM:
-        raise reader.error(segment, "not a segment of the claim payment loop (2100)")
-    if segment.id == "CAS":
-        claim.adjustments.extend(_adjustments(reader, segment))
-    elif segment.id in ("MOA", "MIA"):
-        claim.remarks.extend(_remarks(segment))
-
-
-def _service_detail(reader: _Reader, service: _Service, segment: Segment) -> None:
-    sid = segment.id
-    if sid not in _SERVICE:
-        raise reader.error(segment, "not a segment of the service payment loop (2110)")
-    if sid == "CAS":
-        service.adjustments.extend(_adjustments(reader, segment))
-    elif sid == "LQ" and segment.element(1).strip() == "HE":
-        service.remarks.append(Remark(segment.element(2).strip(), "LQ", segment.index))
-    elif sid == "DTM" and segment.element(1).strip() in ("472", "150"):
-        service.date_of_service = service.date_of_service or reader.day(segment, 2)
-    elif sid == "REF" and segment.element(1).strip() == "6R":
-        service.line_control_number = segment.element(2).strip() or None
-    elif sid == "AMT" and segment.element(1).strip() == "B6":
-        service.allowed = reader.amount(segment, 2)
-
-
-_MOA_REMARKS = (3, 4, 5, 6, 7)  # MOA03-07
-_MIA_REMARKS = (5, 20, 21, 22, 23)  # MIA05, MIA20-23
+_SERVICE_DATES = ("472", "150")  # 472 the service date, 150 the start of a period
+_REMARKS = {"MOA": (3, 4, 5, 6, 7), "MIA": (5, 20, 21, 22, 23)}  # MOA03-07; MIA05, MIA20-23
 
 
 def _remarks(segment: Segment) -> list[Remark]:
-    positions = _MOA_REMARKS if segment.id == "MOA" else _MIA_REMARKS
     return [Remark(code, segment.id, segment.index)
-            for position in positions if (code := segment.element(position).strip())]
+            for position in _REMARKS[segment.id] if (code := segment.element(position).strip())]
 
 
-def _adjustments(reader: _Reader, segment: Segment) -> list[Adjustment]:
-    """CAS carries up to six reason/amount/quantity triplets after its group code (CAS02-19)."""
-    group = segment.element(1).strip()
-    if not group:
-        raise reader.error(segment, "CAS01 (the adjustment group code) is missing", "CAS01")
-    found = []
-    for start in range(2, 20, 3):
-        reason = segment.element(start).strip()
-        if not reason:
-            continue
-        found.append(Adjustment(group, reason, reader.amount(segment, start + 1),
-                                reader.optional_amount(segment, start + 2), segment.index))
-    if not found:
-        raise reader.error(segment, "CAS02 (the adjustment reason code) is missing", "CAS02")
-    return found
-
-
-def _remittance(reader: _Reader, txn: _Transaction) -> Remittance:
-    header = {s.id: s for s in reversed(txn.header)}  # the first of each id
-    bpr, trn = header.get("BPR"), header.get("TRN")
-    if bpr is None or trn is None:
-        raise reader.error(txn.st, "the 835 header lacks its " + ("BPR" if bpr is None else "TRN"))
-    payer, payee = _party(txn.header, "PR"), _party(txn.header, "PE")
-    se = txn.segments[-1]
-    return Remittance(
-        control_number=txn.st.element(2).strip(),
-        handling_code=bpr.element(1).strip(),
-        payment_amount=reader.amount(bpr, 2),
-        credit_debit=bpr.element(3).strip() or "C",
-        payment_method=bpr.element(4).strip(),
-        payment_date=reader.day(bpr, 16),
-        trace_number=_required(reader, trn, 2),
-        payer_identifier=(trn.element(3).strip() or _payer_ref(txn.header)
-                          or (payer.element(4).strip() if payer else "")
-                          or (payer.element(2).strip() if payer else "")),
-        payer_name=payer.element(2).strip() if payer else "",
-        payee_name=payee.element(2).strip() if payee else "",
-        payee_identifier=(payee.element(4).strip() or None) if payee else None,
-        production_date=next((reader.day(s, 2) for s in txn.header
-                              if s.id == "DTM" and s.element(1).strip() == "405"), None),
-        claims=tuple(_claim_payment(reader, claim) for claim in txn.claims),
-        provider_adjustments=tuple(a for plb in txn.plb for a in _provider_adjustments(reader, plb)),
-        first_segment=txn.st.index, last_segment=se.index,
-        digest=_digest(txn.segments),
-    )
-
-
-def _required(reader: _Reader, segment: Segment, position: int) -> str:
-    value = segment.element(position).strip()
-    if not value:
-        name = f"{segment.id}{position:02d}"
-        raise reader.error(segment, f"{name} is required", name)
-    return value
-
-
-def _party(header: list[Segment], code: str) -> Segment | None:
-    return next((s for s in header if s.id == "N1" and s.element(1).strip() == code), None)
-
-
-def _payer_ref(header: list[Segment]) -> str:
-    return next((s.element(2).strip() for s in header
-                 if s.id == "REF" and s.element(1).strip() == "2U"), "")
+def _party(root: LoopNode, loop_id: str, code: str) -> LoopNode | None:
+    """The payer (1000A, N1*PR) or payee (1000B, N1*PE) loop."""
+    return next((loop for loop in root.children(loop_id)
+                 if loop.segments[0].element(1).strip() == code), None)
 
 
 def _digest(segments: list[Segment]) -> str:
+    """The transaction set's content (ST to SE), to tell a payment sent again from another one
+    with the same trace number."""
     text = "~".join("*".join([s.id, *s.elements]) for s in segments)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _claim_payment(reader: _Reader, claim: _Claim) -> ClaimPayment:
-    clp = claim.segment
-    return ClaimPayment(
-        patient_control_number=_required(reader, clp, 1),
-        status_code=_required(reader, clp, 2),
-        charge=reader.amount(clp, 3),
-        paid=reader.amount(clp, 4),
-        patient_responsibility=reader.amount(clp, 5, required=False),
-        filing_indicator=clp.element(6).strip(),
-        payer_claim_number=clp.element(7).strip() or None,
-        facility_code=clp.element(8).strip() or None,
-        frequency=clp.element(9).strip() or None,
-        adjustments=tuple(claim.adjustments),
-        services=tuple(_service_payment(reader, s) for s in claim.services),
-        remarks=tuple(claim.remarks),
-        segment=clp.index,
-    )
-
-
-def _service_payment(reader: _Reader, service: _Service) -> ServicePayment:
-    svc = service.segment
-    parts = svc.element(1).split(reader.delimiters.component)
-    if not parts[0].strip():
-        raise reader.error(svc, "SVC01 (the procedure code) is missing", "SVC01")
-    return ServicePayment(
-        procedure_qualifier=parts[0].strip(),
-        procedure_code=parts[1].strip() if len(parts) > 1 else "",
-        modifiers=tuple(p.strip() for p in parts[2:6] if p.strip()),
-        charge=reader.amount(svc, 2),
-        paid=reader.amount(svc, 3),
-        revenue_code=svc.element(4).strip() or None,
-        units=reader.optional_amount(svc, 5),
-        date_of_service=service.date_of_service,
-        line_control_number=service.line_control_number,
-        allowed=service.allowed,
-        adjustments=tuple(service.adjustments),
-        remarks=tuple(service.remarks),
-        segment=svc.index,
-    )
-
-
-def _provider_adjustments(reader: _Reader, plb: Segment) -> list[ProviderAdjustment]:
-    """PLB carries up to six reason:reference / amount pairs after the provider and the fiscal
-    period (PLB03-14)."""
-    found = []
-    for start in range(3, 15, 2):
-        if not plb.element(start).strip():
-            continue
-        found.append(ProviderAdjustment(
-            provider_identifier=plb.element(1).strip(),
-            fiscal_period_end=reader.day(plb, 2),
-            reason=reader.component(plb, start, 1),
-            reference=reader.component(plb, start, 2) or None,
-            amount=reader.amount(plb, start + 1),
-            segment=plb.index))
-    if not found:
-        raise reader.error(plb, "PLB03 (the adjustment reason) is missing", "PLB03")
-    return found
 
 
 # -- balancing (TR3 005010X221A1 section 1.10.2) ---------------------------------------------

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-from chartwell.claims.x12.lexer import Delimiters, Segment, read_segments
+from chartwell.claims.x12.lexer import Segment
+from chartwell.claims.x12.walker import LoopNode
 from chartwell.claims.x12.writer import DELIMITERS, Envelope, TransactionSet, write_interchange
 from chartwell.domain.claims import (
     Address,
@@ -355,333 +356,304 @@ def _institutional_claim(out: list[str], claim: Claim) -> None:
 
 
 # --------------------------------------------------------------------------------- reading
+#
+# Reading walks the loop tree the X12 engine builds (chartwell.claims.x12.reader): each 2300
+# claim under its 2000B subscriber (or 2000C patient) under its 2000A billing provider. The
+# engine checks the envelope and the loops; what is checked here is what a claim needs to be
+# read at all (amounts that are numbers, dates that exist), naming the segment and element.
 
 
-class _ClaimBuilder:
-    """The parts of one claim as its segments arrive (2300 and its 2400 lines)."""
+def read_837(data: bytes | str, source: str | None = None) -> list[Claim]:
+    """The claims of an 837P or 837I interchange, in order. A file the engine finds
+    structurally broken is refused (see :func:`chartwell.claims.remittance.read_checked`);
+    errors name the segment."""
+    from chartwell.claims.remittance import read_checked
 
-    def __init__(self, kind: ClaimKind, billing: Provider, subscriber: Subscriber, payer: Payer,
-                 patient: Person | None, relationship: str, clm: Segment, delimiters: Delimiters):
+    claims: list[Claim] = []
+    parsed = read_checked(data, source, "837", lambda transaction: transaction.id == "837")
+    for interchange in parsed.interchanges:
+        for group in interchange.groups:
+            kind = KIND_OF_IMPLEMENTATION.get(group.version)
+            if kind is None:
+                raise InvalidInput("not an 837P (005010X222A1) or 837I (005010X223A2) group",
+                                   Position(file=source, segment=group.segment_index,
+                                            field="GS08"))
+            reader = _ClaimReader(kind, interchange.delimiters.component, source)
+            for transaction in group.transactions:
+                claims += reader.transaction(transaction.root)
+    return claims
+
+
+class _ClaimReader:
+    """Claims of one functional group (one kind: 837P or 837I), loop by loop."""
+
+    def __init__(self, kind: ClaimKind, component: str, source: str | None):
         self.kind = kind
-        self.values: dict = {"billing": billing, "subscriber": subscriber, "payer": payer,
-                             "patient": patient, "patient_relationship": relationship}
-        c = delimiters.component
-        location = clm.element(5).split(c)
-        self.values.update(patient_control_number=clm.element(1),
-                           total_charge=_decimal(clm.element(2), clm, "CLM02"),
-                           frequency=Frequency(_part(location, 3)),
-                           accept_assignment=clm.element(7), benefits_assigned=clm.element(8),
-                           release_of_information=clm.element(9))
-        if kind is ClaimKind.PROFESSIONAL:
-            self.values.update(place_of_service=location[0], provider_signature=clm.element(6))
-        else:
-            self.values["facility_type"] = location[0]
-        self.diagnoses: list[ClaimDiagnosis] = []
-        self.procedures: list[ClaimProcedure] = []
-        self.occurrences: list[CodeWithDate] = []
-        self.value_codes: list[CodeWithDate] = []
-        self.conditions: list[str] = []
-        self.providers: list[Provider] = []
-        self.lines: list[dict] = []
-        self.admission: dict = {}
+        self.component = component
+        self.source = source
 
-    def build(self) -> Claim:
-        lines = tuple(ServiceLine(**line) for line in self.lines)
-        admission = Admission(**self.admission) if "date" in self.admission else None
-        return Claim(kind=self.kind, diagnoses=tuple(self.diagnoses), lines=lines,
-                     procedures=tuple(self.procedures), occurrence_codes=tuple(self.occurrences),
-                     value_codes=tuple(self.value_codes), condition_codes=tuple(self.conditions),
-                     providers=tuple(self.providers), admission=admission, **self.values)
+    def error(self, segment: Segment, message: str, element: str) -> InvalidInput:
+        return InvalidInput(message, Position(file=self.source, segment=segment.index,
+                                              field=element))
+
+    def transaction(self, root: LoopNode) -> Iterator[Claim]:
+        for billing_level in root.children("2000A"):
+            billing = self.billing_provider(billing_level)
+            for subscriber_level in billing_level.children("2000B"):
+                yield from self.subscriber_claims(billing, subscriber_level)
+
+    # -- 2000A, 2000B, 2000C
+
+    def billing_provider(self, level: LoopNode) -> Provider:
+        """2010AA; the billing provider's PRV*BI is in 2000A itself, before the name loop."""
+        name = level.child("2010AA")
+        if name is None:
+            raise self.error(level.segments[0], "the billing provider level (2000A) has no "
+                                                "billing provider name (2010AA)", "NM1")
+        return self.provider(ProviderRole.BILLING, name, level.first("PRV", "BI"))
+
+    def subscriber_claims(self, billing: Provider, level: LoopNode) -> Iterator[Claim]:
+        sbr = level.first("SBR")
+        name, payer_name = level.child("2010BA"), level.child("2010BB")
+        if name is None or payer_name is None:
+            raise self.error(level.segments[0], "the subscriber level (2000B) lacks its "
+                                                "subscriber (2010BA) or payer (2010BB) name", "NM1")
+        nm1 = name.segments[0]
+        subscriber = {"person": self.person(name), "member_id": nm1.element(9),
+                      "group_number": (sbr.element(3) or None) if sbr else None,
+                      "payer_responsibility": sbr.element(1) if sbr else "P"}
+        payer_nm1 = payer_name.segments[0]
+        payer = Payer(name=payer_nm1.element(3), payer_id=payer_nm1.element(9),
+                      claim_filing_indicator=sbr.element(9) if sbr else "CI")
+        for claim in level.children("2300"):  # the subscriber is the patient
+            yield self.claim(claim, billing, Subscriber(**subscriber), payer, None, "18")
+        for patient_level in level.children("2000C"):
+            pat = patient_level.first("PAT")
+            relationship = pat.element(1) if pat else "18"
+            patient_name = patient_level.child("2010CA")
+            patient = self.person(patient_name) if patient_name is not None else None
+            insured = Subscriber(**subscriber, relationship=relationship)
+            for claim in patient_level.children("2300"):
+                yield self.claim(claim, billing, insured, payer, patient, relationship)
+
+    # -- names: NM1 with its address, demographics, specialty and tax id
+
+    def person(self, loop: LoopNode) -> Person:
+        nm1, dmg = loop.segments[0], loop.first("DMG")
+        born = self.date(dmg.element(2), dmg, "DMG02") if dmg else None
+        return Person(family_name=nm1.element(3), given_name=nm1.element(4), birth_date=born,
+                      sex=dmg.element(3) if dmg else "U", address=_address_of(loop))
+
+    def provider(self, role: ProviderRole, loop: LoopNode, prv: Segment | None = None) -> Provider:
+        nm1 = loop.segments[0]
+        organization = nm1.element(2) == "2"
+        prv = prv or loop.first("PRV")
+        ein = loop.first("REF", "EI")
+        return Provider(role=role, name=nm1.element(3), npi=nm1.element(9) or None,
+                        entity=EntityKind.ORGANIZATION if organization else EntityKind.PERSON,
+                        given_name=None if organization else (nm1.element(4) or None),
+                        tax_id=ein.element(2) if ein else None,
+                        taxonomy_code=prv.element(3) if prv else None,
+                        address=_address_of(loop))
+
+    # -- 2300 claim
+
+    def claim(self, loop: LoopNode, billing: Provider, subscriber: Subscriber, payer: Payer,
+              patient: Person | None, relationship: str) -> Claim:
+        clm = loop.segments[0]
+        location = clm.element(5).split(self.component)
+        values: dict = dict(
+            kind=self.kind, billing=billing, subscriber=subscriber, payer=payer, patient=patient,
+            patient_relationship=relationship, patient_control_number=clm.element(1),
+            total_charge=self.decimal(clm.element(2), clm, "CLM02"),
+            frequency=self.frequency(_part(location, 3), clm),
+            accept_assignment=clm.element(7), benefits_assigned=clm.element(8),
+            release_of_information=clm.element(9))
+        if self.kind is ClaimKind.PROFESSIONAL:
+            values.update(place_of_service=location[0], provider_signature=clm.element(6))
+        else:
+            values["facility_type"] = location[0]
+        for qualifier, field in _CLAIM_REFERENCES.items():
+            if ref := loop.first("REF", qualifier):
+                values[field] = ref.element(2)
+        values.update(self.claim_dates(loop))
+        values["admission"] = self.admission(loop)
+        values.update(self.health_care_codes(loop))
+        values["providers"] = tuple(
+            self.provider(ROLE_OF_ENTITY[entity], node) for node in loop.loops
+            if node.id.startswith("2310")
+            and (entity := node.segments[0].element(1)) in ROLE_OF_ENTITY)
+        values["lines"] = tuple(self.line(node) for node in loop.children("2400"))
+        return Claim(**values)
+
+    def frequency(self, code: str, clm: Segment) -> Frequency:
+        try:
+            return Frequency(code)
+        except ValueError:
+            raise self.error(clm, "CLM05-3 is not a claim frequency code", "CLM05-3") from None
+
+    def claim_dates(self, loop: LoopNode) -> dict:
+        """DTP*431 onset (837P), DTP*434 statement period (837I)."""
+        values: dict = {}
+        if onset := loop.first("DTP", "431"):
+            values["onset_date"] = self.date(onset.element(3), onset, "DTP03")
+        if statement := loop.first("DTP", "434"):
+            first, last = self.date_range(statement)
+            values.update(statement_from=first, statement_to=last or first)
+        return values
+
+    def admission(self, loop: LoopNode) -> Admission | None:
+        """837I: DTP*435 admission date (and hour), CL1, DTP*096 discharge hour."""
+        admitted = loop.first("DTP", "435")
+        if admitted is None:
+            return None
+        value = admitted.element(3)
+        found: dict = {"date": self.date(value, admitted, "DTP03")}
+        if admitted.element(2) == "DT":
+            found["hour"] = value[8:12]
+        if cl1 := loop.first("CL1"):
+            found.update(type=cl1.element(1), source=cl1.element(2),
+                         discharge_status=cl1.element(3))
+        if discharged := loop.first("DTP", "096"):
+            found["discharge_hour"] = discharged.element(3)
+        return Admission(**found)
+
+    def health_care_codes(self, loop: LoopNode) -> dict:
+        """Every HI composite of the claim, by its qualifier (HIxx-1)."""
+        diagnoses: list[ClaimDiagnosis] = []
+        procedures: list[ClaimProcedure] = []
+        occurrences: list[CodeWithDate] = []
+        value_codes: list[CodeWithDate] = []
+        conditions: list[str] = []
+        values: dict = {}
+        for hi in loop.all("HI"):
+            for position, composite in enumerate(hi.elements, start=1):
+                if not composite:
+                    continue
+                parts = composite.split(self.component)
+                qualifier, code, where = parts[0], _part(parts, 2), f"HI{position:02d}"
+                if qualifier in ROLE_OF_QUALIFIER:
+                    diagnoses.append(ClaimDiagnosis(_with_dot(code), self.diagnosis_role(qualifier),
+                                                    _part(parts, 9) or None))
+                elif qualifier == "DR":
+                    values["drg"] = code
+                elif qualifier in ("BBR", "BBQ"):
+                    procedures.append(ClaimProcedure(code, self.date(_part(parts, 4), hi, where),
+                                                     principal=qualifier == "BBR"))
+                elif qualifier == "BH":
+                    occurrences.append(CodeWithDate(code, self.date(_part(parts, 4), hi, where)))
+                elif qualifier == "BE":
+                    value_codes.append(CodeWithDate(
+                        code, amount=self.decimal(_part(parts, 5), hi, where)))
+                elif qualifier == "BG":
+                    conditions.append(code)
+        return dict(values, diagnoses=tuple(diagnoses), procedures=tuple(procedures),
+                    occurrence_codes=tuple(occurrences), value_codes=tuple(value_codes),
+                    condition_codes=tuple(conditions))
+
+    def diagnosis_role(self, qualifier: str) -> DiagnosisRole:
+        """837P: ABK principal, ABF other; 837I: every qualifier its own role."""
+        if self.kind is ClaimKind.PROFESSIONAL:
+            return DiagnosisRole.PRINCIPAL if qualifier == "ABK" else DiagnosisRole.OTHER
+        return ROLE_OF_QUALIFIER[qualifier]
+
+    # -- 2400 service line
+
+    def line(self, loop: LoopNode) -> ServiceLine:
+        lx = loop.segments[0]
+        number = lx.element(1)
+        if not number.isdigit():
+            raise self.error(lx, "LX01 is not a line number", "LX01")
+        values: dict = {"number": int(number)}
+        if sv1 := loop.first("SV1"):
+            values.update(self.procedure(sv1.element(1)))
+            values.update(charge=self.decimal(sv1.element(2), sv1, "SV102"),
+                          unit_type=sv1.element(3),
+                          units=self.decimal(sv1.element(4), sv1, "SV104"),
+                          place_of_service=sv1.element(5) or None,
+                          diagnosis_pointers=self.pointers(sv1))
+        elif sv2 := loop.first("SV2"):
+            values["revenue_code"] = sv2.element(1)
+            if sv2.element(2):
+                values.update(self.procedure(sv2.element(2)))
+            else:
+                values["procedure_code"] = None
+            values.update(charge=self.decimal(sv2.element(3), sv2, "SV203"),
+                          unit_type=sv2.element(4),
+                          units=self.decimal(sv2.element(5), sv2, "SV205"))
+        else:
+            raise self.error(lx, "the service line (2400) has no SV1 or SV2", "SV1")
+        if served := loop.first("DTP", "472"):
+            values["service_date"], values["service_date_end"] = self.date_range(served)
+        if drug := loop.child("2410"):
+            values["drug"] = self.drug(drug)
+        return ServiceLine(**values)
+
+    def procedure(self, composite: str) -> dict:
+        parts = composite.split(self.component)
+        code = _part(parts, 2)
+        return {"procedure_code": code, "modifiers": tuple(part for part in parts[2:6] if part),
+                "code_system": "hcpcs" if code[:1].isalpha() else "cpt"}
+
+    def pointers(self, sv1: Segment) -> tuple[int, ...]:
+        pointers = [pointer for pointer in sv1.element(7).split(self.component) if pointer]
+        if not all(pointer.isdigit() for pointer in pointers):
+            raise self.error(sv1, "SV107 is not a list of diagnosis pointers", "SV107")
+        return tuple(int(pointer) for pointer in pointers)
+
+    def drug(self, loop: LoopNode) -> Drug | None:
+        """2410: LIN03 the NDC, CTP04 the quantity, CTP05-1 its unit."""
+        lin, ctp = loop.segments[0], loop.first("CTP")
+        if ctp is None:
+            return None
+        unit = ctp.element(5).split(self.component)[0]
+        return Drug(lin.element(3), self.decimal(ctp.element(4), ctp, "CTP04"), unit)
+
+    # -- values
+
+    def decimal(self, value: str, segment: Segment, where: str) -> Decimal:
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            raise self.error(segment, f"{where} is not a number", where) from None
+        if not number.is_finite():
+            raise self.error(segment, f"{where} is not a number", where)
+        return number
+
+    def date(self, value: str, segment: Segment, where: str) -> date:
+        try:
+            return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+        except ValueError:
+            raise self.error(segment, f"{where} is not a date (CCYYMMDD)", where) from None
+
+    def date_range(self, dtp: Segment) -> tuple[date, date | None]:
+        """DTP03 as D8 (one day) or RD8 (first-last)."""
+        value = dtp.element(3)
+        if dtp.element(2) == "RD8":
+            first, _, last = value.partition("-")
+            return self.date(first, dtp, "DTP03"), self.date(last, dtp, "DTP03")
+        return self.date(value[:8], dtp, "DTP03"), None
+
+
+_CLAIM_REFERENCES = {"9F": "referral_number", "G1": "prior_authorization",
+                     "F8": "payer_claim_number"}
 
 
 def _part(parts: list[str], position: int) -> str:
     return parts[position - 1] if position <= len(parts) else ""
 
 
-def _decimal(value: str, segment: Segment, where: str) -> Decimal:
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        raise InvalidInput("not a number", Position(segment=segment.index, field=where)) from None
-
-
-def _date(value: str, segment: Segment, where: str) -> date:
-    try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
-    except ValueError:
-        raise InvalidInput("not a date (CCYYMMDD)", Position(segment=segment.index,
-                                                             field=where)) from None
-
-
-def _date_range(qualifier: str, value: str, segment: Segment, where: str
-                ) -> tuple[date, date | None]:
-    if qualifier == "RD8":
-        first, _, last = value.partition("-")
-        return _date(first, segment, where), _date(last, segment, where)
-    return _date(value[:8], segment, where), None
-
-
-def _address_of(n3: Segment, n4: Segment) -> Address:
+def _address_of(loop: LoopNode) -> Address | None:
+    n3, n4 = loop.first("N3"), loop.first("N4")
+    if n3 is None or n4 is None:
+        return None
     return Address(line1=n3.element(1), line2=n3.element(2) or None, city=n4.element(1),
                    state=n4.element(2), postal_code=n4.element(3))
-
-
-class _Reader:
-    """Walks the segments of one 837 interchange, keeping what the current HL and NM1 set."""
-
-    def __init__(self, delimiters: Delimiters, source: str | None):
-        self.d = delimiters
-        self.source = source
-        self.kind: ClaimKind | None = None
-        self.claims: list[Claim] = []
-        self.claim: _ClaimBuilder | None = None
-        self.entity: str | None = None  # NM101 of the last NM1
-        self.pending: dict = {}  # the entity being read: its NM1, N3, N4, DMG, PRV, REF*EI
-        self.billing: Provider | None = None
-        self.subscriber: dict = {}
-        self.patient: Person | None = None
-        self.relationship = "18"
-        self.payer: Payer | None = None
-        self.line: dict | None = None
-        self.pending_prv: Segment | None = None  # PRV*BI comes before its NM1*85
-
-    # each entity (NM1 + N3/N4/DMG/PRV/REF) is closed when the next NM1, HL, CLM or LX comes
-    def close_entity(self) -> None:
-        entity, pending, self.entity, self.pending = self.entity, self.pending, None, {}
-        if entity is None:
-            return
-        nm1 = pending["NM1"]
-        address = _address_of(pending["N3"], pending["N4"]) if "N3" in pending and "N4" in pending else None
-        if entity == "85":
-            self.billing = self._provider(ProviderRole.BILLING, nm1, pending, address)
-        elif entity == "IL":
-            self.subscriber["person"] = self._person(nm1, pending, address)
-            self.subscriber["member_id"] = nm1.element(9)
-        elif entity == "PR":
-            self.payer = Payer(name=nm1.element(3), payer_id=nm1.element(9),
-                               claim_filing_indicator=self.subscriber.pop("filing", "CI"))
-        elif entity == "QC":
-            self.patient = self._person(nm1, pending, address)
-        elif entity in ROLE_OF_ENTITY and self.claim is not None:
-            role = ROLE_OF_ENTITY[entity]
-            self.claim.providers.append(self._provider(role, nm1, pending, address))
-
-    def _provider(self, role: ProviderRole, nm1: Segment, pending: dict,
-                  address: Address | None) -> Provider:
-        organization = nm1.element(2) == "2"
-        prv = pending.get("PRV")
-        ein = pending.get("REF*EI")
-        return Provider(role=role, name=nm1.element(3), npi=nm1.element(9) or None,
-                        entity=EntityKind.ORGANIZATION if organization else EntityKind.PERSON,
-                        given_name=None if organization else (nm1.element(4) or None),
-                        tax_id=ein.element(2) if ein else None,
-                        taxonomy_code=prv.element(3) if prv else None, address=address)
-
-    @staticmethod
-    def _person(nm1: Segment, pending: dict, address: Address | None) -> Person:
-        dmg = pending.get("DMG")
-        born = _date(dmg.element(2), dmg, "DMG02") if dmg else None
-        return Person(family_name=nm1.element(3), given_name=nm1.element(4), birth_date=born,
-                      sex=dmg.element(3) if dmg else "U", address=address)
-
-    def close_line(self) -> None:
-        if self.line is not None and self.claim is not None:
-            self.claim.lines.append(self.line)
-        self.line = None
-
-    def close_claim(self) -> None:
-        self.close_entity()
-        self.close_line()
-        if self.claim is not None:
-            self.claims.append(self.claim.build())
-        self.claim = None
-
-    def read(self, segments: list[Segment]) -> list[Claim]:
-        for segment in segments:
-            handler = getattr(self, f"on_{segment.id}", None)
-            if handler is not None:
-                handler(segment)
-            elif self.entity is not None and segment.id in ("N3", "N4", "DMG"):
-                self.pending[segment.id] = segment
-        self.close_claim()
-        return self.claims
-
-    def on_GS(self, segment: Segment) -> None:
-        kind = KIND_OF_IMPLEMENTATION.get(segment.element(8))
-        if kind is None:
-            raise InvalidInput("not an 837P (005010X222A1) or 837I (005010X223A2) group",
-                               Position(file=self.source, segment=segment.index, field="GS08"))
-        self.kind = kind
-
-    def on_HL(self, segment: Segment) -> None:
-        self.close_claim()
-        level = segment.element(3)
-        if level == "22":
-            self.subscriber, self.patient, self.relationship = {}, None, "18"
-
-    def on_PRV(self, segment: Segment) -> None:
-        if self.entity is not None:
-            self.pending["PRV"] = segment
-        else:
-            self.pending_prv = segment
-
-    def on_NM1(self, segment: Segment) -> None:
-        self.close_entity()
-        entity = segment.element(1)
-        if entity in ("41", "40") or self.line is not None:
-            return  # the submitter and receiver, or a 2420 line provider (not written by us)
-        self.entity = entity
-        self.pending = {"NM1": segment}
-        if entity == "85" and self.pending_prv is not None:
-            self.pending["PRV"], self.pending_prv = self.pending_prv, None
-
-    def on_SBR(self, segment: Segment) -> None:
-        self.subscriber.update(payer_responsibility=segment.element(1),
-                               group_number=segment.element(3) or None,
-                               filing=segment.element(9))
-
-    def on_PAT(self, segment: Segment) -> None:
-        self.close_entity()
-        self.relationship = segment.element(1)
-
-    def on_CLM(self, segment: Segment) -> None:
-        self.close_claim()
-        if self.kind is None or self.billing is None or self.payer is None \
-                or "person" not in self.subscriber:
-            raise InvalidInput("CLM before its billing provider, subscriber and payer loops",
-                               Position(file=self.source, segment=segment.index))
-        relationship = self.relationship
-        subscriber = Subscriber(person=self.subscriber["person"],
-                                member_id=self.subscriber["member_id"],
-                                group_number=self.subscriber.get("group_number"),
-                                payer_responsibility=self.subscriber.get("payer_responsibility", "P"),
-                                relationship=relationship)
-        self.claim = _ClaimBuilder(self.kind, self.billing, subscriber, self.payer, self.patient,
-                                   relationship, segment, self.d)
-
-    def on_REF(self, segment: Segment) -> None:
-        qualifier = segment.element(1)
-        if self.entity == "85" and qualifier == "EI":
-            self.pending["REF*EI"] = segment
-            return
-        if self.claim is None or self.line is not None:
-            return
-        field = {"9F": "referral_number", "G1": "prior_authorization",
-                 "F8": "payer_claim_number"}.get(qualifier)
-        if field:
-            self.claim.values[field] = segment.element(2)
-
-    def on_DTP(self, segment: Segment) -> None:
-        if self.claim is None:
-            return
-        qualifier, form, value = segment.element(1), segment.element(2), segment.element(3)
-        where = "DTP03"
-        if self.line is not None and qualifier == "472":
-            first, last = _date_range(form, value, segment, where)
-            self.line["service_date"], self.line["service_date_end"] = first, last
-        elif qualifier == "431":
-            self.claim.values["onset_date"] = _date(value, segment, where)
-        elif qualifier == "434":
-            first, last = _date_range(form, value, segment, where)
-            self.claim.values["statement_from"] = first
-            self.claim.values["statement_to"] = last or first
-        elif qualifier == "435":
-            self.claim.admission["date"] = _date(value, segment, where)
-            if form == "DT":
-                self.claim.admission["hour"] = value[8:12]
-        elif qualifier == "096":
-            self.claim.admission["discharge_hour"] = value
-
-    def on_CL1(self, segment: Segment) -> None:
-        if self.claim is not None:
-            self.claim.admission.update(type=segment.element(1), source=segment.element(2),
-                                        discharge_status=segment.element(3))
-
-    def on_HI(self, segment: Segment) -> None:
-        if self.claim is None:
-            return
-        c = self.d.component
-        for position, composite in enumerate(segment.elements, start=1):
-            if composite:
-                self._hi_code(composite.split(c), segment, f"HI{position:02d}")
-
-    def _hi_code(self, parts: list[str], segment: Segment, where: str) -> None:
-        qualifier, code = parts[0], _part(parts, 2)
-        claim = self.claim
-        if qualifier in ("ABK", "ABF", "ABJ", "APR", "ABN"):
-            if claim.kind is ClaimKind.PROFESSIONAL:
-                role = DiagnosisRole.PRINCIPAL if qualifier == "ABK" else DiagnosisRole.OTHER
-            else:
-                role = ROLE_OF_QUALIFIER[qualifier]
-            claim.diagnoses.append(ClaimDiagnosis(_with_dot(code), role, _part(parts, 9) or None))
-        elif qualifier == "DR":
-            claim.values["drg"] = code
-        elif qualifier in ("BBR", "BBQ"):
-            claim.procedures.append(ClaimProcedure(code, _date(_part(parts, 4), segment, where),
-                                                   principal=qualifier == "BBR"))
-        elif qualifier == "BH":
-            claim.occurrences.append(CodeWithDate(code, _date(_part(parts, 4), segment, where)))
-        elif qualifier == "BE":
-            claim.value_codes.append(CodeWithDate(code, amount=_decimal(_part(parts, 5), segment,
-                                                                        where)))
-        elif qualifier == "BG":
-            claim.conditions.append(code)
-
-    def on_LX(self, segment: Segment) -> None:
-        self.close_entity()
-        self.close_line()
-        self.line = {"number": int(segment.element(1))}
-
-    def _service(self, composite: str) -> None:
-        parts = composite.split(self.d.component)
-        code = _part(parts, 2)
-        self.line["procedure_code"] = code
-        self.line["modifiers"] = tuple(part for part in parts[2:6] if part)
-        self.line["code_system"] = "hcpcs" if code[:1].isalpha() else "cpt"
-
-    def on_SV1(self, segment: Segment) -> None:
-        if self.line is None:
-            return
-        self._service(segment.element(1))
-        self.line.update(charge=_decimal(segment.element(2), segment, "SV102"),
-                         unit_type=segment.element(3),
-                         units=_decimal(segment.element(4), segment, "SV104"),
-                         place_of_service=segment.element(5) or None,
-                         diagnosis_pointers=tuple(int(p) for p in segment.element(7).split(
-                             self.d.component) if p))
-
-    def on_SV2(self, segment: Segment) -> None:
-        if self.line is None:
-            return
-        self.line["revenue_code"] = segment.element(1)
-        if segment.element(2):
-            self._service(segment.element(2))
-        else:
-            self.line["procedure_code"] = None
-        self.line.update(charge=_decimal(segment.element(3), segment, "SV203"),
-                         unit_type=segment.element(4),
-                         units=_decimal(segment.element(5), segment, "SV205"))
-
-    def on_LIN(self, segment: Segment) -> None:
-        if self.line is not None:
-            self.line["_ndc"] = segment.element(3)
-
-    def on_CTP(self, segment: Segment) -> None:
-        if self.line is not None and "_ndc" in self.line:
-            unit = segment.element(5).split(self.d.component)[0]
-            self.line["drug"] = Drug(self.line.pop("_ndc"),
-                                     _decimal(segment.element(4), segment, "CTP04"), unit)
 
 
 def _with_dot(code: str) -> str:
     """ICD-10-CM codes travel without their dot; the claim keeps it after the category."""
     return f"{code[:3]}.{code[3:]}" if len(code) > 3 else code
-
-
-def read_837(data: bytes | str, source: str | None = None) -> list[Claim]:
-    """The claims of an 837P or 837I interchange, in order. Errors name the segment."""
-    delimiters, segments = read_segments(data, source)
-    return _Reader(delimiters, source).read(segments)
 
 
 def iter_segments(text_: str) -> Iterator[str]:

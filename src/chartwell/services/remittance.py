@@ -23,7 +23,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from chartwell.claims.remittance import balance_findings, read_remittances
+from chartwell.claims.remittance import balance_findings, describe, read_remittance_file
 from chartwell.compliance.roles import Permission
 from chartwell.domain.claims import ClaimStatus
 from chartwell.domain.remittance import (
@@ -79,7 +79,7 @@ class PostingResult:
     file_name: str | None
     file_sha256: str
     remittances: list[PostedRemittance]
-    validation: list[str] = field(default_factory=list)  # the validator's non-structural notes
+    validation: list[str] = field(default_factory=list)  # the validator's element-level notes
 
     @property
     def posted(self) -> int:
@@ -118,8 +118,8 @@ def post_remittance(*, session: Session, actor: Actor, data: bytes,
     """Post every 835 transaction set in ``data``; all or nothing."""
     audit.authorize(session, actor, Permission.REMIT_POST, resource_type="Remittance")
     sha256 = hashlib.sha256(data).hexdigest()
-    warnings = validation_warnings(data, file_name)
-    remittances = read_remittances(data, file_name)
+    read = read_remittance_file(data, file_name)
+    remittances = read.remittances
     claims = _claims_of(session, remittances, file_name)
     results = []
     for remittance in remittances:
@@ -135,52 +135,7 @@ def post_remittance(*, session: Session, actor: Actor, data: bytes,
                           "findings": sum(len(r.findings) for r in results)})
     log.info("835 posted: %d transaction sets, %d new", len(results),
              sum(not r.already_posted for r in results))
-    return PostingResult(file_name, sha256, results, warnings)
-
-
-_ENVELOPE_ELEMENTS = frozenset({"SE01", "SE02", "GE01", "GE02", "IEA01", "IEA02"})
-
-
-def is_structural(error) -> bool:
-    """Whether a validator error stops the posting. Structural: the envelope's counts and
-    control numbers (a truncated or miscounted file), a segment that is unknown or out of its
-    loop (the reader cannot tell which claim or line it belongs to). Not structural, so reported
-    beside the posting: a required contact segment or loop missing (PER*BL), indentation before
-    a segment, a code value or an element's length or presence (the amounts and identifiers posting reads are checked again by
-    the 835 reader, naming the element)."""
-    if error.element in _ENVELOPE_ELEMENTS:
-        return True
-    if error.element is not None:
-        return False
-    return not error.message.startswith(_NOT_STRUCTURAL)
-
-
-_NOT_STRUCTURAL = ("required segment", "required loop",
-                   "segment begins with spaces")  # indentation: the lexer reads through it
-
-
-def validation_warnings(data: bytes, file_name: str | None) -> list[str]:
-    """The X12 validator's verdict (:mod:`chartwell.claims.x12.validator`): a structurally
-    invalid file is refused with its first structural errors; the other deviations are
-    returned, to be reported with the posting."""
-    try:
-        from chartwell.claims.x12 import validator
-    except ImportError:  # the validator not installed: the 835 reader's own checks stand
-        return []
-    report = validator.validate(data, file_name)
-    structural = [error for error in report.errors if is_structural(error)]
-    if structural:
-        first = structural[0]
-        text = "; ".join(_error_text(error) for error in structural[:3])
-        raise InvalidInput(f"{first.segment_id or 'segment'}: the file is not a valid 835: {text}",
-                           Position(file=file_name, segment=first.segment_index,
-                                    field=first.element))
-    return [_error_text(error) for error in report.errors]
-
-
-def _error_text(error) -> str:
-    where = f"segment {error.segment_index} ({error.segment_id or '?'})"
-    return f"{where}: {error.message}"
+    return PostingResult(file_name, sha256, results, [describe(note) for note in read.notes])
 
 
 def _claims_of(session: Session, remittances: list[Remittance],

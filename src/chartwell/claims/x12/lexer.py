@@ -107,27 +107,37 @@ def read_segments(data: bytes | str, source: str | None = None) -> tuple[Delimit
 
 
 def lex(data: bytes | str, source: str | None = None, strict: bool = True
-        ) -> tuple[Delimiters, list[Segment], list[tuple[int, str, str]]]:
+        ) -> tuple[Delimiters, list[Segment], list[tuple[int, str, str, str]]]:
     """:func:`read_segments`, plus what the lexer tolerated but a validator reports:
-    ``(segment index, segment id, message)`` for a segment indented with spaces or tabs and for
-    a last segment without its terminator, for trailing element separators; not ``strict``, a segment without a valid id is a
-    note too (and kept, its id as found, so that the walker goes on past it)."""
+    ``(segment index, segment id, message, kind)`` (kind as in the validator's X12Error) for a
+    segment indented with spaces or tabs, for a last segment without its terminator, for
+    trailing element separators; not ``strict``, a segment without a valid id is a note too
+    (and kept, its id as written, so that the walker goes on past it)."""
     text = _decode(data, source)
     delimiters, start = delimiters_of(text, source)
     element_separator = delimiters.element
-    segments: list[Segment] = []
-    notes: list[tuple[int, str, str]] = []
+    body = text[start:]
+    pieces = body.split(delimiters.segment)
+    unterminated = bool(pieces[-1].strip(" \t\r\n\x00\x1a"))
+    fast = _lex_regular(body, delimiters.segment, element_separator)
+    if fast is not None:
+        segments = fast
+        notes: list[tuple[int, str, str, str]] = []
+        if unterminated and segments:
+            notes.append(_unterminated(segments[-1]))
+        return delimiters, segments, notes
+    segments = []
+    notes = []
     append = segments.append
     valid_ids: set[str] = set()
-    pieces = text[start:].split(delimiters.segment)
-    unterminated = bool(pieces[-1].strip(" \t\r\n\x00\x1a"))
     for raw in pieces:
         if raw[:1] in _BLANK_START:
             raw = raw.lstrip("\r\n")
             if raw[:1] in " \t" and raw.strip():
                 raw = raw.lstrip(" \t\r\n")
                 notes.append((len(segments) + 1, raw.split(element_separator, 1)[0][:3],
-                              "segment begins with spaces or tabs (indentation is not X12)"))
+                              "segment begins with spaces or tabs (indentation is not X12)",
+                              "element"))
         if raw[-1:] in _LINE_BREAKS:
             raw = raw.rstrip(_LINE_BREAKS)
         if not raw:
@@ -139,21 +149,62 @@ def lex(data: bytes | str, source: str | None = None, strict: bool = True
                                             or len(segment_id) > 3):
             if not raw.strip(" \t\r\n\x00\x1a"):
                 continue  # trailing padding after the last segment
+            shown = _shown_id(segment_id)
+            message = _bad_id_message(shown)
             if not strict:
-                notes.append((index, segment_id[:3], "segment has no valid segment id (2 or 3 "
-                                                     "letters and digits)"))
-                append(Segment(index, segment_id[:3], parts[1:]))
+                notes.append((index, shown, message, "structure"))
+                append(Segment(index, shown, parts[1:]))
                 continue
-            raise InvalidInput(f"segment {index} has no valid segment id (after segment "
+            raise InvalidInput(f"{message} (after segment "
                                f"{segments[-1].id if segments else 'none'} {index - 1})",
                                Position(file=source, segment=index))
         valid_ids.add(segment_id)
         if parts[-1] == "" and len(parts) > 1:
             notes.append((index, segment_id, f"segment {segment_id} ends with empty elements "
-                                             f"(trailing element separators, X12.6 3.7)"))
+                                             f"(trailing element separators, X12.6 3.7)",
+                          "element"))
         append(Segment(index, segment_id, parts[1:]))
     if unterminated and segments:
-        last = segments[-1]
-        notes.append((last.index, last.id, f"segment {last.id} has no segment terminator "
-                                           f"(the file may be truncated)"))
+        notes.append(_unterminated(segments[-1]))
     return delimiters, segments, notes
+
+
+def _shown_id(segment_id: str) -> str:
+    """A bad segment id as written (``PLXX``), when it reads as an id mistyped; what does not
+    (text where an id should be: the delimiters went wrong, and it may be patient data) is cut
+    to 3 characters."""
+    if segment_id.isascii() and segment_id.isalnum() and len(segment_id) <= 10:
+        return segment_id
+    return segment_id[:3]
+
+
+def _bad_id_message(shown: str) -> str:
+    if shown and shown.isascii() and shown.isalnum():
+        return f"segment id {shown!r} is not a valid segment id (2 or 3 letters and digits)"
+    return "segment has no valid segment id (2 or 3 letters and digits)"
+
+
+def _unterminated(last: Segment) -> tuple[int, str, str, str]:
+    return (last.index, last.id, f"segment {last.id} has no segment terminator "
+                                 f"(the file may be truncated)", "structure")
+
+
+def _lex_regular(body: str, terminator: str, element_separator: str) -> list[Segment] | None:
+    """The segments of a file with nothing for the lexer to note -- every id 2 or 3 letters and
+    digits, no indentation, no trailing element separators, line breaks (if any) only right
+    after segment terminators -- in a few passes that each run in C (str.replace, str.split,
+    list comprehensions); None when the file needs the segment-by-segment reading of
+    :func:`lex` (which notes what it finds)."""
+    if "\n" in body or "\r" in body:
+        for line_break in ("\r\n", "\n", "\r"):
+            body = body.replace(terminator + line_break, terminator)
+        if "\n" in body or "\r" in body:
+            return None
+    pieces = body.split(terminator)
+    if element_separator + terminator in body or pieces[-1].endswith(element_separator):
+        return None  # trailing element separators
+    splits = [piece.split(element_separator) for piece in pieces if piece]
+    for segment_id in {parts[0] for parts in splits}:
+        if not (segment_id.isalnum() and 2 <= len(segment_id) <= 3):
+            return None
+    return [Segment(index, parts[0], parts[1:]) for index, parts in enumerate(splits, 1)]

@@ -16,6 +16,9 @@ Reading is forgiving (a segment the guide does not expect stays in the loop wher
 
 from __future__ import annotations
 
+import gc
+from bisect import bisect_left
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from chartwell.claims.x12.guides import envelope
@@ -122,9 +125,34 @@ def _envelope_check(segment_id: str):
     return _ENVELOPE_CHECKS[segment_id]
 
 
-def parse(data: bytes | str, source: str | None = None, validate: bool = True) -> Parsed:
+@contextmanager
+def _no_cyclic_gc():
+    """Reading a file allocates one Segment and one element list per segment and keeps them
+    all: CPython's cyclic collector, triggered by the allocation count, then rescans the
+    growing heap again and again (half the time of a large file). What we build holds no
+    reference cycles, so the collector has nothing to find here; it is paused for the read
+    and put back as it was."""
+    enabled = gc.isenabled()
+    if enabled:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def parse(data: bytes | str, source: str | None = None, validate: bool = True,
+          tree: bool = True) -> Parsed:
     """Read (and, with ``validate``, check) the whole file: the one walk behind
-    :func:`read_interchanges` and :func:`chartwell.claims.x12.validator.validate`."""
+    :func:`read_interchanges` and :func:`chartwell.claims.x12.validator.validate`. Without
+    ``tree`` the transaction sets' loop trees are not kept (their roots hold the ST only):
+    validating needs the walk, not the tree."""
+    with _no_cyclic_gc():
+        return _parse(data, source, validate, tree)
+
+
+def _parse(data: bytes | str, source: str | None, validate: bool, tree: bool) -> Parsed:
     from chartwell.claims.x12.validator import ValidationReport, X12Error
 
     report = ValidationReport(source) if validate else None
@@ -134,14 +162,14 @@ def parse(data: bytes | str, source: str | None = None, validate: bool = True) -
         if report is None:
             raise
         index = error.position.segment if error.position else 0
-        report.errors.append(X12Error(index or 0, "", None, error.message))
+        report.errors.append(X12Error(index or 0, "", None, error.message, kind="structure"))
         return Parsed([], report)
-    state = _EnvelopeWalk(delimiters, segments, source, report, X12Error)
+    state = _EnvelopeWalk(delimiters, segments, source, report, X12Error, tree)
     state.run()
     if report is not None:
         report.segments = len(segments)
-        report.errors.extend(X12Error(index, segment_id, None, message)
-                             for index, segment_id, message in notes)
+        report.errors.extend(X12Error(index, segment_id, None, message, kind=kind)
+                             for index, segment_id, message, kind in notes)
         report.errors.sort(key=lambda error: error.segment_index)
     return Parsed(state.interchanges, report)
 
@@ -150,7 +178,8 @@ class _EnvelopeWalk:
     """ISA..IEA, GS..GE and ST..SE, with the counts and control numbers the trailers repeat."""
 
     def __init__(self, delimiters: Delimiters, segments: list[Segment], source: str | None,
-                 report, error_type):
+                 report, error_type, tree: bool = True):
+        self.tree = tree
         self.delimiters = delimiters
         self.segments = segments
         self.source = source
@@ -162,12 +191,14 @@ class _EnvelopeWalk:
         self.interchange_numbers: set[str] = set()
         self.group_numbers: set[str] = set()
         self.transaction_numbers: set[str] = set()
+        self.envelope_positions: list[int] | None = None
+        self.misfiled_groups: list[Group] = []  # GS01 already reported (compared by identity)
 
     def error(self, segment: Segment, loop: str | None, message: str, element: str | None = None,
-              transaction: str | None = None) -> None:
+              transaction: str | None = None, kind: str = "envelope") -> None:
         if self.report is not None:
             self.report.errors.append(self.error_type(segment.index, segment.id, loop, message,
-                                                      element, transaction))
+                                                      element, transaction, kind))
 
     def check_elements(self, segment: Segment, loop: str) -> None:
         if self.report is None:
@@ -194,7 +225,8 @@ class _EnvelopeWalk:
                 self.check_elements(segment, "ISA")
             else:
                 self.error(segment, self.group and "GS" or "ISA",
-                           f"segment {segment_id} is outside any transaction set (ST..SE)")
+                           f"segment {segment_id} is outside any transaction set (ST..SE)",
+                           kind="structure")
             position += 1
         self.close_interchange(segments[-1] if segments else None, at_end=True)
 
@@ -285,13 +317,22 @@ class _EnvelopeWalk:
         self.error(segment, "ST", "SE without an ST")
 
     # ST .. SE
+    def next_envelope_segment(self, position: int) -> int:
+        """The position of the first ISA/GS/ST/SE/GE/IEA at or after ``position`` (the number
+        of segments when there is none); the envelope segments' positions are listed once per
+        file, in one pass."""
+        if self.envelope_positions is None:
+            self.envelope_positions = [index for index, segment in enumerate(self.segments)
+                                       if segment.id in _ENVELOPE_IDS]
+        positions = self.envelope_positions
+        found = bisect_left(positions, position)
+        return positions[found] if found < len(positions) else len(self.segments)
+
     def transaction(self, start: int) -> int:
         """Walk one transaction set from its ST; returns the position after it."""
         segments = self.segments
-        end = start + 1
         count = len(segments)
-        while end < count and segments[end].id not in _ENVELOPE_IDS:
-            end += 1
+        end = self.next_envelope_segment(start + 1)
         closed = end < count and segments[end].id == "SE"
         stop = end + 1 if closed else end
         body = segments[start:stop]
@@ -303,7 +344,8 @@ class _EnvelopeWalk:
         problems: list = []
         if choice.compiled is not None:
             root = walk(choice.compiled, body, self.delimiters.component,
-                        self.delimiters.repetition, problems, check_elements=self.report is not None)
+                        self.delimiters.repetition, problems, check_elements=self.report is not None,
+                        tree=self.tree)
         else:
             root = LoopNode("ST_LOOP", "Transaction Set", list(body), [])
         transaction = Transaction(st.element(1), control, version, choice.version, root,
@@ -313,8 +355,23 @@ class _EnvelopeWalk:
         else:
             group.transactions.append(transaction)
         if self.report is not None:
+            if choice.compiled is not None and group is not None:
+                self.check_functional_id(group, choice.compiled.guide)
             self.check_transaction(transaction, body, closed, problems, group)
         return stop
+
+    def check_functional_id(self, group: Group, guide) -> None:
+        """GS01 names the kind of transaction sets in the group (X12.6; each TR3's appendix
+        B lists its one code: HC for the 837, HP for the 835, FA for the 999...): a group
+        whose GS01 is not its transaction sets' code is misrouted by receivers. Reported once
+        per group, on the GS."""
+        if group.functional_id == guide.functional_id or group in self.misfiled_groups:
+            return
+        self.misfiled_groups.append(group)
+        self.report.errors.append(self.error_type(
+            group.segment_index, "GS", "GS",
+            f"GS01 must be {guide.functional_id!r} for a group of {guide.transaction} "
+            f"transaction sets ({guide.version})", "GS01", None, "envelope"))
 
     def check_transaction(self, transaction: Transaction, body: list[Segment], closed: bool,
                           problems: list, group: Group | None) -> None:
@@ -322,8 +379,9 @@ class _EnvelopeWalk:
         errors_before = len(report.errors)
         control = transaction.control_number
         error_type = self.error_type
-        for index, segment_id, loop, element, message in problems:
-            report.errors.append(error_type(index, segment_id, loop, message, element, control))
+        for index, segment_id, loop, element, message, kind in problems:
+            report.errors.append(error_type(index, segment_id, loop, message, element, control,
+                                            kind))
         st, last = body[0], body[-1]
         if control in self.transaction_numbers:
             self.error(st, "ST", "transaction set control number ST02 is used twice in the group",

@@ -21,7 +21,6 @@ patient data (code values of ID elements are not).
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
@@ -29,7 +28,6 @@ from chartwell.claims.x12.guide import AN, DT, ID, N0, N2, RN, TM, N, R, Element
 
 # -- compiled element checks ------------------------------------------------------------------
 
-_DECIMAL = re.compile(r"-?(?:\d+\.?\d*|\.\d+)")
 _DATES: dict[str, bool] = {}
 
 
@@ -67,20 +65,17 @@ def _is_whole(value: str) -> bool:
     return (value[1:] if value[0] == "-" else value).isdigit()
 
 
-def _digits(value: str) -> int:
-    """The length X12 counts for a number: without its sign and decimal point."""
-    return len(value) - value.count("-") - value.count(".")
-
-
 _NAMESPACE = {"_is_date": _is_date, "_is_time": _is_time, "_is_whole": _is_whole,
-              "_decimal": _DECIMAL.fullmatch, "_digits": _digits}
+              "_known_date": _DATES.get}
 
 
 def _value_checks(ref: str, element: Element, var: str, lines: list[str], indent: str,
                   constants: dict) -> None:
-    """Lines checking one present (non-empty) simple value held in ``var``."""
+    """Lines checking one present (non-empty) simple value held in ``var``. The usual value
+    (digits only, a date seen before) takes the shortest path."""
     data_type, low, high = element.data_type, element.min_length, element.max_length
     length_message = f"{ref} has a length outside {low} to {high}"
+    length_error = f"out.append(({ref!r}, {length_message!r}))"
     if data_type == ID and element.codes:
         name = f"_codes{len(constants)}"
         constants[name] = element.codes
@@ -88,24 +83,41 @@ def _value_checks(ref: str, element: Element, var: str, lines: list[str], indent
                      f"{ref!r} + ' code ' + repr({var}[:8]) + ' is not one this guide allows here'))")
         return
     if data_type in (N0, N2):
-        lines.append(f"{indent}if not _is_whole({var}): out.append(({ref!r}, "
+        lines.append(f"{indent}if {var}.isdigit():")
+        lines.append(f"{indent}    if not {low} <= len({var}) <= {high}: {length_error}")
+        lines.append(f"{indent}elif not _is_whole({var}): out.append(({ref!r}, "
                      f"'{ref} must be a whole number (type {data_type})'))")
         lines.append(f"{indent}elif not {low} <= len({var}) - ({var}[0] == '-') <= {high}: "
-                     f"out.append(({ref!r}, {length_message!r}))")
+                     f"{length_error}")
     elif data_type == RN:
-        lines.append(f"{indent}if _decimal({var}) is None: out.append(({ref!r}, "
+        # digits, at most one decimal point, a leading minus (X12.6 R); its length counts the
+        # digits only
+        digits = "w" + var[1:]
+        lines.append(f"{indent}if {var}.isdecimal():")
+        lines.append(f"{indent}    if not {low} <= len({var}) <= {high}: {length_error}")
+        lines.append(f"{indent}else:")
+        lines.append(f"{indent}    {digits} = ({var}[1:] if {var}[0] == '-' else {var})"
+                     f".replace('.', '', 1)")
+        lines.append(f"{indent}    if not {digits}.isdecimal(): out.append(({ref!r}, "
                      f"'{ref} must be a decimal number (type R)'))")
-        lines.append(f"{indent}elif not {low} <= _digits({var}) <= {high}: "
-                     f"out.append(({ref!r}, {length_message!r}))")
+        lines.append(f"{indent}    elif not {low} <= len({digits}) <= {high}: {length_error}")
     elif data_type == DT:
-        lines.append(f"{indent}if not {low} <= len({var}) <= {high} or not _is_date({var}): "
-                     f"out.append(({ref!r}, '{ref} is not a valid date (CCYYMMDD)'))")
+        lines.append(f"{indent}if not {low} <= len({var}) <= {high} or not (_known_date({var}) "
+                     f"or _is_date({var})): out.append(({ref!r}, '{ref} is not a valid date "
+                     f"(CCYYMMDD)'))")
     elif data_type == TM:
         lines.append(f"{indent}if not {low} <= len({var}) <= {high} or not _is_time({var}): "
                      f"out.append(({ref!r}, '{ref} is not a valid time (HHMM[SS[d..]])'))")
     elif data_type in (AN, ID):
-        lines.append(f"{indent}if not {low} <= len({var}) <= {high}: "
-                     f"out.append(({ref!r}, {length_message!r}))")
+        lines.append(f"{indent}if not {low} <= len({var}) <= {high}: {length_error}")
+
+
+def _padding(count: int, constants: dict) -> str:
+    """The name of a constant: for each length below ``count``, the empty values that make a
+    list of that length ``count`` long (so that the checks index it without a bounds test)."""
+    name = f"_pad{count}"
+    constants[name] = tuple([""] * (count - length) for length in range(count + 1))
+    return name
 
 
 def _element_checks(ref: str, element: Element, source: str, lines: list[str], indent: str,
@@ -130,55 +142,78 @@ def _element_checks(ref: str, element: Element, source: str, lines: list[str], i
     if element.is_composite:
         parts = f"p{depth}"
         count = len(element.components)
+        pad = _padding(count, constants)
         lines.append(f"{inner}{parts} = {var}.split(c)")
         lines.append(f"{inner}m{depth} = len({parts})")
-        lines.append(f"{inner}if m{depth} > {count}: out.append(({ref!r}, "
+        lines.append(f"{inner}if m{depth} < {count}: {parts} = {parts} + {pad}[m{depth}]")
+        lines.append(f"{inner}elif m{depth} > {count}: out.append(({ref!r}, "
                      f"'{ref} has more components than the guide defines ({count})'))")
         for number, component in enumerate(element.components, 1):
-            _element_checks(f"{ref}-{number}", component,
-                            f"{parts}[{number - 1}] if m{depth} > {number - 1} else ''",
+            _element_checks(f"{ref}-{number}", component, f"{parts}[{number - 1}]",
                             lines, inner, constants, depth + 1)
     else:
         _value_checks(ref, element, var, lines, inner, constants)
 
 
-_SYNTAX = {
-    "P": ("all or none of {names} must be present",
-          "any(s) and not all(s)"),
-    "R": ("at least one of {names} is required", "not any(s)"),
-    "C": ("when {first} is present, {rest} must be too", "s[0] and not all(s[1:])"),
-    "E": ("only one of {names} may be present", "sum(s) > 1"),
-    "L": ("when {first} is present, at least one of {rest} must be too", "s[0] and not any(s[1:])"),
+_SYNTAX = {  # message, and the condition over the elements' values (non-empty: present)
+    "P": ("all or none of {names} must be present", "({any}) and not ({all})"),
+    "R": ("at least one of {names} is required", "not ({any})"),
+    "C": ("when {first} is present, {rest} must be too", "{first_value} and not ({rest_all})"),
+    "E": ("only one of {names} may be present", "{count} > 1"),
+    "L": ("when {first} is present, at least one of {rest} must be too",
+          "{first_value} and not ({rest_any})"),
 }
+
+
+def _syntax_check(segment_id: str, kind: str, positions: tuple[int, ...], count: int) -> list[str]:
+    message, condition = _SYNTAX[kind]
+    names = [f"{segment_id}{position:02d}" for position in positions]
+    text = message.format(names=", ".join(names), first=names[0], rest=", ".join(names[1:]))
+    values = [f"e[{position - 1}]" if position <= count else f"(n >= {position} and e[{position - 1}])"
+              for position in positions]
+    test = condition.format(any=" or ".join(values), all=" and ".join(values),
+                            first_value=values[0], rest_all=" and ".join(values[1:]),
+                            rest_any=" or ".join(values[1:]),
+                            count=" + ".join(f"(not not {value})" for value in values))
+    return [f"    if {test}: out.append(({names[0]!r}, {text!r}))"]
 
 
 def segment_checker(rule: SegmentRule):
     """A function ``check(elements, component_separator, repetition_separator)`` for this
     segment rule, generated as Python source so that checking a segment is one call with the
     element rules inlined; it returns [(element, message), ...] (empty when the segment is
-    right)."""
+    right). The elements are padded to the guide's count first, so that the checks read them
+    without a bounds test; not-used elements at the end are looked at only when present."""
     lines = ["def check(e, c, r):", "    out = []", "    n = len(e)"]
     constants: dict = {}
     count = len(rule.elements)
     segment_id = rule.id
-    lines.append(f"    if n > {count}: out.append((None, 'segment {segment_id} has more elements than "
-                 f"the guide defines ({count})'))")
-    for position, element in enumerate(rule.elements, 1):
+    if count:
+        pad = _padding(count, constants)
+        lines.append(f"    if n < {count}: e = e + {pad}[n]")
+        lines.append(f"    elif n > {count}: out.append((None, 'segment {segment_id} has more "
+                     f"elements than the guide defines ({count})'))")
+    else:
+        lines.append(f"    if n: out.append((None, 'segment {segment_id} has more elements than "
+                     f"the guide defines (0)'))")
+    tail = count  # the not-used simple elements at the end start after this position
+    while tail and rule.elements[tail - 1].usage == N and not rule.elements[tail - 1].is_composite:
+        tail -= 1
+    for position, element in enumerate(rule.elements[:tail], 1):
         ref = f"{segment_id}{position:02d}"
         if element.usage == N and not element.is_composite:
-            lines.append(f"    if n >= {position} and e[{position - 1}]: out.append(({ref!r}, "
+            lines.append(f"    if e[{position - 1}]: out.append(({ref!r}, "
                          f"'{ref} is not used in this guide but is present'))")
             continue
-        _element_checks(ref, element, f"e[{position - 1}] if n >= {position} else ''",
-                        lines, "    ", constants, 0)
+        _element_checks(ref, element, f"e[{position - 1}]", lines, "    ", constants, 0)
+    if tail < count:
+        lines.append(f"    if n > {tail}:")
+        for position in range(tail + 1, count + 1):
+            ref = f"{segment_id}{position:02d}"
+            lines.append(f"        if e[{position - 1}]: out.append(({ref!r}, "
+                         f"'{ref} is not used in this guide but is present'))")
     for syntax in rule.syntax:
-        message, condition = _SYNTAX[syntax.kind]
-        names = [f"{segment_id}{position:02d}" for position in syntax.positions]
-        text = message.format(names=", ".join(names), first=names[0], rest=", ".join(names[1:]))
-        present = ", ".join(f"(n >= {position} and e[{position - 1}] != '')"
-                            for position in syntax.positions)
-        lines.append(f"    s = ({present},)")
-        lines.append(f"    if {condition}: out.append(({names[0]!r}, {text!r}))")
+        lines.extend(_syntax_check(segment_id, syntax.kind, syntax.positions, count))
     lines.append("    return out")
     namespace = dict(_NAMESPACE)
     namespace.update(constants)
@@ -187,6 +222,9 @@ def segment_checker(rule: SegmentRule):
 
 
 # -- the report --------------------------------------------------------------------------------
+
+ENVELOPE, STRUCTURE, ELEMENT = "envelope", "structure", "element"
+STRUCTURAL_KINDS = frozenset({ENVELOPE, STRUCTURE})
 
 @dataclass(frozen=True, slots=True)
 class X12Error:
@@ -198,6 +236,15 @@ class X12Error:
     message: str
     element: str | None = None  # "NM109", "CLM05-1"
     transaction: str | None = None  # ST02 of the transaction set it is in
+    # What kind of deviation, for consumers that must not read the message's wording:
+    # "envelope": ISA/GS/ST/SE/GE/IEA -- counts, control numbers, the ISA's width and elements,
+    #   GS01/GS08/ST03 against the guide, any element of an envelope segment;
+    # "structure": a segment or loop missing, unexpected, out of order, repeated too often, not
+    #   in the guide, unreadable (no valid id), HL/LX numbering, a file truncated mid-segment;
+    # "element": the content of a segment that was read and placed -- data type, length, code
+    #   value, composite, not-used element, too many elements, syntax notes, and the segment
+    #   text the lexer read through (indentation, trailing element separators).
+    kind: str = STRUCTURE
 
 
 @dataclass(slots=True)
@@ -214,6 +261,12 @@ class ValidationReport:
     def valid(self) -> bool:
         return not self.errors
 
+    @property
+    def structural_errors(self) -> list[X12Error]:
+        """The envelope and structure errors: those after which the file cannot be trusted to
+        have been read as its sender meant (the 835 posting refuses a file on these only)."""
+        return [error for error in self.errors if error.kind in STRUCTURAL_KINDS]
+
     def to_json(self) -> dict:
         return {"valid": self.valid, "file": self.source, "segments": self.segments,
                 "transactions": self.transactions,
@@ -227,4 +280,4 @@ def validate(data: bytes | str, source: str | None = None) -> ValidationReport:
     report."""
     from chartwell.claims.x12.reader import parse
 
-    return parse(data, source, validate=True).report
+    return parse(data, source, validate=True, tree=False).report

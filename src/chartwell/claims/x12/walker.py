@@ -7,7 +7,10 @@ Walking is then the usual X12 rule (ASC X12.6 loop semantics, which every TR3 fo
 is looked for at or after the current position of the innermost open loop, then of each
 enclosing loop in turn; finding it in an enclosing loop closes the loops inside; finding a
 loop's trigger opens a new repetition of that loop. What was skipped on the way (a required
-segment or loop never seen) and what was repeated too often is reported as it is passed.
+segment or loop never seen) and what was repeated too often is reported as it is passed. The
+uses of one segment id in a loop (REF*EI, REF*SY) may come in any order among themselves;
+sibling loops keep the guide's order even when they start with the same segment (2310A..F),
+as pyx12 has it (:func:`_ranks`). Validating alone walks without keeping the tree.
 
 Element checks are compiled too (Python code generated per segment rule,
 :func:`chartwell.claims.x12.validator.segment_checker`), so the hot path makes no object per element.
@@ -25,8 +28,11 @@ from chartwell.claims.x12.lexer import Segment
 # in the tree a reader walks.
 GROUPING_LOOPS = frozenset({"ST_LOOP", "HEADER", "DETAIL", "SUMMARY", "TABLE1", "TABLE2", "TABLE3"})
 
-# An error found while walking: (segment_index, segment_id, loop_id, element, message).
-Problem = tuple[int, str, str, "str | None", str]
+# An error found while walking: (segment_index, segment_id, loop_id, element, message, kind),
+# kind as in :class:`chartwell.claims.x12.validator.X12Error`.
+Problem = tuple[int, str, str, "str | None", str, str]
+ENVELOPE, STRUCTURE, ELEMENT = "envelope", "structure", "element"
+_ENVELOPE_SEGMENTS = frozenset({"ST", "SE"})  # their elements are the envelope's
 
 
 @dataclass(slots=True, eq=False)
@@ -162,11 +168,19 @@ class CompiledLoop:
         self.position = position
         self.grouping = rule.id in GROUPING_LOOPS
         self.children: list[CompiledSegment | CompiledLoop] = []
-        # segment id -> ((position, child, the segment that decides the match), ...) in order;
-        # the trigger (position 0) is matched by the parent, as the start of a repetition
-        self.by_id: dict[str, tuple] = {}
-        self.required: tuple[int, ...] = ()
+        # segment id -> the children it may start, in guide order, each a Candidate; the
+        # trigger (position 0) is matched by the parent, as the start of a repetition
+        self.by_id: dict[str, tuple[Candidate, ...]] = {}
+        self.required: tuple[tuple[int, int], ...] = ()  # (child index, its rank)
         self.trigger: CompiledSegment | None = None
+
+
+# One way a segment id may be found among a loop's children, flattened into a tuple so that the
+# walk's inner loop reads it by index: (rank, child, qualifier position (0: none), qualifier
+# values, qualifier is a composite's first component, child index, child is a loop, the
+# required children ranked before it as (child index, rank)).
+Candidate = tuple[int, "CompiledSegment | CompiledLoop", int, frozenset, bool, int, bool,
+                  tuple[tuple[int, int], ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +188,22 @@ class CompiledGuide:
     guide: Guide
     root: CompiledLoop
     segment_ids: frozenset[str]
+
+
+def _ranks(children: list) -> list[int]:
+    """Each child's rank: the order the walk enforces among a loop's children.
+
+    The TR3 lists each use of a segment id (REF*EI, REF*SY...) as its own child, but the uses
+    share the base standard's position and may come in any order among themselves: consecutive
+    *segments* with the same id share a rank. Sibling *loops* that start with the same segment
+    (2310A..2310F, all NM1) keep their own ranks: their order is enforced, as pyx12 does."""
+    ranks: list[int] = []
+    for index, child in enumerate(children):
+        previous = children[index - 1] if index > 1 else None
+        shares = (isinstance(child, CompiledSegment) and isinstance(previous, CompiledSegment)
+                  and child.id == previous.id)
+        ranks.append(ranks[-1] if shares else index)
+    return ranks
 
 
 def compile_guide(guide: Guide) -> CompiledGuide:
@@ -193,27 +223,20 @@ def compile_guide(guide: Guide) -> CompiledGuide:
                 compiled.children.append(CompiledSegment(child, index, segment_checker(child)))
         first = compiled.children[0]
         compiled.trigger = first if isinstance(first, CompiledSegment) else first.trigger
-        # X12 positions: the TR3 lists each use of a segment id (REF*EI, REF*SY...) or of a
-        # loop trigger (NM1*85, NM1*87...) as its own child, but they share the base standard's
-        # position and may come in any order among themselves; consecutive children with the
-        # same segment id share a rank, and order is enforced between ranks only.
-        ranks: list[int] = []
-        for index, child in enumerate(compiled.children):
-            decider = child if isinstance(child, CompiledSegment) else child.trigger
-            previous = compiled.children[index - 1] if index else None
-            previous_id = (None if previous is None else previous.id
-                           if isinstance(previous, CompiledSegment) else previous.trigger.id)
-            ranks.append(ranks[-1] if index and decider.id == previous_id and index > 1
-                         else index)
+        ranks = _ranks(compiled.children)
+        compiled.required = tuple((index, ranks[index]) for index, child in enumerate(compiled.children)
+                                  if child.usage == R and index > 0)
         table: dict[str, list] = {}
         for index, child in enumerate(compiled.children):
             if index == 0:
                 continue
-            decider = child if isinstance(child, CompiledSegment) else child.trigger
-            table.setdefault(decider.id, []).append((ranks[index], child, decider, index))
+            is_loop = isinstance(child, CompiledLoop)
+            decider = child.trigger if is_loop else child
+            before = tuple(entry for entry in compiled.required if entry[1] < ranks[index])
+            table.setdefault(decider.id, []).append(
+                (ranks[index], child, decider.qualifier_position, decider.qualifier_values,
+                 decider.qualifier_composite, index, is_loop, before))
         compiled.by_id = {key: tuple(value) for key, value in table.items()}
-        compiled.required = tuple((index, ranks[index]) for index, child in enumerate(compiled.children)
-                                  if child.usage == R and index > 0)
         return compiled
 
     root = build(guide.transaction_set, 0)
@@ -228,24 +251,21 @@ def _describe(child: CompiledSegment | CompiledLoop) -> str:
     return f"segment {child.id} ({child.name})"
 
 
-def _real_loop(stack: list, depth: int) -> str:
-    """The innermost loop id that is not a table grouping, for error messages."""
-    while depth > 0 and stack[depth][0].grouping:
-        depth -= 1
-    return stack[depth][0].id
-
-
 def walk(compiled: CompiledGuide, segments: list[Segment], component: str, repetition: str | None,
-         problems: list[Problem], check_elements: bool = True) -> LoopNode:
+         problems: list[Problem], check_elements: bool = True, tree: bool = True) -> LoopNode:
     """The loop tree of one transaction set (``segments`` from its ST to its SE, or to where the
-    file ends); every deviation from the guide is appended to ``problems``."""
+    file ends); every deviation from the guide is appended to ``problems``. Without ``tree``
+    (validating only) the loops are walked but not kept: the root returned is empty.
+
+    This is the hot path of reading and validating (once per segment), so it is written flat:
+    a frame of the loop stack is a list ``[compiled loop, current rank, use counts per child,
+    its LoopNode (or None), the loop id errors name]``."""
     root = compiled.root
     root_node = LoopNode(root.id, root.name)
     add = problems.append
-    # a frame: [compiled loop, current rank, use counts per child, its LoopNode]
     counts = [0] * len(root.children)
     counts[0] = 1
-    stack: list[list] = [[root, 0, counts, root_node]]
+    stack: list[list] = [[root, 0, counts, root_node if tree else None, root.id]]
     if not segments:
         return root_node
     first = segments[0]
@@ -256,107 +276,136 @@ def walk(compiled: CompiledGuide, segments: list[Segment], component: str, repet
     hl_seen: set[str] = set()
     hl_count = 0
     last = first
-    for segment in segments[1:]:
-        last = segment
+    top = 0  # len(stack) - 1
+    for position in range(1, len(segments)):
+        segment = last = segments[position]
         segment_id = segment.id
         elements = segment.elements
-        top = len(stack) - 1
         depth = top
         found = None
         while depth >= 0:
             frame = stack[depth]
             candidates = frame[0].by_id.get(segment_id)
-            if candidates:
+            if candidates is not None:
                 current = frame[1]
                 for candidate in candidates:
-                    if candidate[0] >= current:
-                        decider = candidate[2]
-                        if not decider.qualifier_position or decider.matches(elements, component):
-                            found = candidate
-                            break
+                    if candidate[0] < current:
+                        continue
+                    where = candidate[2]
+                    if where:  # a qualifier decides (NM1*85 or NM1*87, REF*EI or REF*SY)
+                        try:
+                            value = elements[where - 1]
+                        except IndexError:
+                            continue
+                        if candidate[4]:
+                            value = value.split(component, 1)[0]
+                        if value not in candidate[3]:
+                            continue
+                    found = candidate
+                    break
                 if found is not None:
                     break
             depth -= 1
         if found is None:
-            where = _real_loop(stack, len(stack) - 1)
+            frame = stack[-1]
             if segment_id in known:
-                message = f"segment {segment_id} is not expected here (loop {where}): out of order, " \
-                          f"repeated, or its qualifier is not one this guide allows here"
+                message = f"segment {segment_id} is not expected here (loop {frame[4]}): out of " \
+                          f"order, repeated, or its qualifier is not one this guide allows here"
             else:
-                message = f"segment {segment_id[:3]!r} is not in this implementation guide"
-            add((segment.index, segment_id, where, None, message))
-            stack[-1][3].segments.append(segment)
+                message = f"segment {segment_id!r} is not in this implementation guide"
+            add((segment.index, segment_id, frame[4], None, message, STRUCTURE))
+            if tree:
+                frame[3].segments.append(segment)
             continue
-        # close the loops inside the one where the segment was found
-        while top > depth:
-            _close(stack, segment, add)
-            top -= 1
-        frame = stack[depth]
-        rank, child, position = found[0], found[1], found[3]
-        _skip_to(frame, rank, segment, add, stack, depth)
-        frame[2][position] += 1
-        frame[1] = rank
-        if isinstance(child, CompiledSegment):
-            if frame[2][position] > child.max_use:
-                add((segment.index, segment_id, _real_loop(stack, depth), None,
-                     f"segment {segment_id} ({child.name}) is used more than {child.max_use} "
-                     f"time(s) here"))
-            frame[3].segments.append(segment)
-            rule = child
-        else:
-            if frame[2][position] > child.max_repeat:
+        if top > depth:  # close the loops inside the one where it was found
+            while top > depth:
+                _close(stack, segment, add)
+                top -= 1
+        rank, child, index = found[0], found[1], found[5]
+        counts = frame[2]
+        current = frame[1]
+        if rank > current:
+            for required, required_rank in found[7]:
+                if required_rank >= current and not counts[required]:
+                    _missing(frame, required, segment, add)
+            frame[1] = rank
+        counts[index] += 1
+        if found[6]:  # a loop's trigger: a new repetition of the loop
+            if counts[index] > child.max_repeat:
                 add((segment.index, segment_id, child.id, None,
                      f"loop {child.id} ({child.name}) repeats more than {child.max_repeat} "
-                     f"time(s) here"))
-            rule = _open(stack, child, frame[3], segment)
-            if child.id == "2400" and segment_id == "LX":
-                _check_line_number(segment, frame[2][position], add)
-        loop_id = _real_loop(stack, len(stack) - 1)
+                     f"time(s) here", STRUCTURE))
+            rule = _open(stack, child, frame, segment, tree)
+            top = len(stack) - 1
+            loop_id = stack[top][4]
+            if segment_id == "LX" and child.id == "2400":
+                _check_line_number(segment, counts[index], add)
+        else:
+            if counts[index] > child.max_use:
+                add((segment.index, segment_id, frame[4], None,
+                     f"segment {segment_id} ({child.name}) is used more than {child.max_use} "
+                     f"time(s) here", STRUCTURE))
+            if tree:
+                frame[3].segments.append(segment)
+            rule = child
+            loop_id = frame[4]
         if segment_id == "HL":
             hl_count += 1
             _check_hl(segment, hl_seen, hl_count, loop_id, add)
         if check_elements:
-            _check(rule, segment, component, repetition, add, loop_id)
+            found_errors = rule.check(elements, component, repetition)
+            if found_errors:
+                _add_element_errors(found_errors, segment, loop_id, add)
     while len(stack) > 1:
         _close(stack, last, add)
     frame = stack[0]
-    _skip_to(frame, len(frame[0].children), last, add, stack, 0)
+    _skip_to(frame, len(frame[0].children), last, add)
     return root_node
 
 
-def _open(stack: list, loop: CompiledLoop, parent: LoopNode, segment: Segment) -> CompiledSegment:
+def _open(stack: list, loop: CompiledLoop, parent: list, segment: Segment, tree: bool
+          ) -> CompiledSegment:
     """Start a repetition of ``loop`` (and of the loops its trigger starts, where its first
-    child is a loop); the trigger segment goes to the innermost."""
+    child is a loop) inside the frame ``parent``; the trigger segment goes to the innermost."""
+    node = parent[3]
+    loop_id = parent[4]
     while True:
-        node = parent if loop.grouping else LoopNode(loop.id, loop.name)
-        if node is not parent:
-            parent.loops.append(node)
+        if tree and not loop.grouping:
+            child_node = LoopNode(loop.id, loop.name)
+            node.loops.append(child_node)
+            node = child_node
+        if not loop.grouping:
+            loop_id = loop.id
         counts = [0] * len(loop.children)
         counts[0] = 1
-        stack.append([loop, 0, counts, node])
+        stack.append([loop, 0, counts, node, loop_id])
         first = loop.children[0]
         if isinstance(first, CompiledSegment):
-            node.segments.append(segment)
+            if tree:
+                node.segments.append(segment)
             return first
-        loop, parent = first, node
+        loop = first
 
 
-def _skip_to(frame: list, rank: int, segment: Segment, add: Callable, stack: list,
-             depth: int) -> None:
+def _skip_to(frame: list, rank: int, segment: Segment, add: Callable) -> None:
     """Moving from the frame's current rank to ``rank``: the required children in between
-    that never came are missing."""
+    that never came are missing (named at the segment where the walk noticed it, as pyx12 does)."""
     loop, current, counts = frame[0], frame[1], frame[2]
     for index, child_rank in loop.required:
         if current <= child_rank < rank and not counts[index]:
-            child = loop.children[index]
-            missing_id = child.id if isinstance(child, CompiledSegment) else child.trigger.id
-            add((segment.index, missing_id, _real_loop(stack, depth),
-                 None, f"required {_describe(child)} is missing"))
+            _missing(frame, index, segment, add)
+
+
+def _missing(frame: list, index: int, segment: Segment, add: Callable) -> None:
+    child = frame[0].children[index]
+    missing_id = child.id if isinstance(child, CompiledSegment) else child.trigger.id
+    add((segment.index, missing_id, frame[4], None, f"required {_describe(child)} is missing",
+         STRUCTURE))
 
 
 def _close(stack: list, segment: Segment, add: Callable) -> None:
     frame = stack[-1]
-    _skip_to(frame, len(frame[0].children), segment, add, stack, len(stack) - 1)
+    _skip_to(frame, len(frame[0].children), segment, add)
     stack.pop()
 
 
@@ -364,9 +413,14 @@ def _check(rule: CompiledSegment, segment: Segment, component: str, repetition: 
            add: Callable, loop_id: str) -> None:
     found = rule.check(segment.elements, component, repetition)
     if found:
-        index, segment_id = segment.index, segment.id
-        for element, message in found:
-            add((index, segment_id, loop_id, element, message))
+        _add_element_errors(found, segment, loop_id, add)
+
+
+def _add_element_errors(found: list, segment: Segment, loop_id: str, add: Callable) -> None:
+    index, segment_id = segment.index, segment.id
+    kind = ENVELOPE if segment_id in _ENVELOPE_SEGMENTS else ELEMENT
+    for element, message in found:
+        add((index, segment_id, loop_id, element, message, kind))
 
 
 def _check_hl(segment: Segment, seen: set[str], count: int, loop_id: str, add: Callable) -> None:
@@ -377,10 +431,11 @@ def _check_hl(segment: Segment, seen: set[str], count: int, loop_id: str, add: C
     parent = elements[1] if len(elements) > 1 else ""
     if number and number != str(count):
         add((segment.index, "HL", loop_id, "HL01",
-             f"HL01 should be {count}: hierarchical ids count 1, 2, 3... in the transaction set"))
+             f"HL01 should be {count}: hierarchical ids count 1, 2, 3... in the transaction set",
+             STRUCTURE))
     if parent and parent not in seen:
         add((segment.index, "HL", loop_id, "HL02",
-             "HL02 names no earlier HL01 (parent level not found)"))
+             "HL02 names no earlier HL01 (parent level not found)", STRUCTURE))
     if number:
         seen.add(number)
 
@@ -390,4 +445,5 @@ def _check_line_number(segment: Segment, count: int, add: Callable) -> None:
     number = segment.elements[0] if segment.elements else ""
     if number and number != str(count):
         add((segment.index, "LX", "2400", "LX01",
-             f"LX01 should be {count}: service lines are numbered 1, 2, 3... within the claim"))
+             f"LX01 should be {count}: service lines are numbered 1, 2, 3... within the claim",
+             STRUCTURE))
