@@ -40,11 +40,17 @@ def test_isa_width_is_an_envelope_error():
     (BODY[:20] + ["FOO*1"] + BODY[20:], (23, "FOO", None, "structure")),
     (BODY[:5] + ["HL*3**20*1"] + BODY[6:], (8, "HL", "HL01", "structure")),
     (BODY[:27] + ["LX*5"] + BODY[28:], (30, "LX", "LX01", "structure")),
-    ([s for s in BODY if not s.startswith("N4*SPRINGFIELD*IL*627010000")],
-     (11, "N4", None, "structure")),
 ])
 def test_structure_errors(body, expected):
     assert expected in kinds_of(interchange(body))
+
+
+def test_a_missing_required_segment_is_its_own_kind_and_not_structural():
+    """Nothing read is misplaced by a segment's absence (a payer's PER*BL), so consumers that
+    refuse on structural errors read the file and report it beside."""
+    report = validate(interchange([s for s in BODY if not s.startswith("N4*SPRINGFIELD*IL*627010000")]))
+    assert [(e.segment_index, e.segment_id, e.kind) for e in report.errors] == [(11, "N4", "missing")]
+    assert not report.valid and report.structural_errors == []
 
 
 @pytest.mark.parametrize("replace, expected", [
@@ -85,10 +91,10 @@ def test_structural_errors_and_json():
     assert {e["kind"] for e in report.to_json()["errors"]} == {"element", "envelope"}
 
 
-def test_every_error_kind_is_one_of_three():
+def test_every_error_kind_is_one_of_four():
     texts = [interchange(se_count=1), interchange(BODY[:3] + ["ZZZ*1"] + BODY[3:]),
              interchange([s.replace("DMG*D8*19800101*F", "DMG*XX") for s in BODY])]
     for text in texts:
         for error in validate(text).errors:
             assert isinstance(error, X12Error)
-            assert error.kind in ("envelope", "structure", "element"), error
+            assert error.kind in ("envelope", "structure", "missing", "element"), error

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from chartwell.claims.remittance import read_checked
+from chartwell.claims.x12.reader import read_checked
 from chartwell.claims.x12.lexer import Segment
 from chartwell.claims.x12.reader import Transaction
 from chartwell.claims.x12.walker import LoopNode

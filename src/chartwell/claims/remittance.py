@@ -7,7 +7,7 @@ holding claim payments (loop 2100: CLP, CAS, NM1, MIA, MOA, REF, DTM, PER, AMT, 
 service payments (loop 2110: SVC, DTM, CAS, REF, AMT, QTY, LQ), and at the end the provider
 adjustments (PLB) and SE. The X12 engine (:mod:`chartwell.claims.x12.reader`) reads the file into
 that loop tree and checks its envelope and loops; a file it finds structurally broken is refused
-(:func:`read_checked`). What is checked here is what posting needs from each segment: amounts that
+(:func:`chartwell.claims.x12.reader.read_checked`). What is checked here is what posting needs from each segment: amounts that
 are numbers, the codes and identifiers it keys on.
 
 Errors name the segment number, segment id and element (``CLP04``), never a value that could be
@@ -17,13 +17,12 @@ patient data.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from chartwell.claims.x12.lexer import Delimiters, Segment
-from chartwell.claims.x12.reader import Parsed, Transaction, parse
+from chartwell.claims.x12.reader import Transaction, read_checked
 from chartwell.claims.x12.registry import guide_for
 from chartwell.claims.x12.validator import X12Error
 from chartwell.claims.x12.walker import LoopNode, walk
@@ -40,64 +39,6 @@ from chartwell.errors import InvalidInput, Position
 
 ZERO = Decimal("0")
 GUIDE_835 = "005010X221A1"
-
-
-# -- reading through the engine -----------------------------------------------------------------
-
-
-def read_checked(data: bytes | str, source: str | None, what: str,
-                 accepts: Callable[[Transaction], bool]) -> Parsed:
-    """The file read and validated in the engine's one walk, then refused
-    (:class:`InvalidInput`, naming the segment and element) when a transaction set is not one
-    ``accepts`` takes (at its ST01), or when the engine reports an envelope or structure error
-    (``ValidationReport.structural_errors``, the first one named): then the loops cannot be
-    trusted to hold what the sender meant. Element-level deviations stay in the report for the
-    caller to show. ``what`` names the expected transaction in messages ("835")."""
-    parsed = parse(data, source, validate=True)
-    for interchange in parsed.interchanges:
-        for transaction in interchange.transactions:
-            if not accepts(transaction):
-                st = transaction.root.segments[0]
-                raise InvalidInput(f"ST: not a {what} transaction set (ST01 is "
-                                   f"{transaction.id.strip() or 'missing'})",
-                                   Position(file=source, segment=st.index, field="ST01"))
-    structural = [error for error in parsed.report.structural_errors if refuses(error)]
-    if structural:
-        first = structural[0]
-        text = "; ".join(describe(error) for error in structural[:3])
-        raise InvalidInput(f"{first.segment_id or 'segment'}: the file is not a valid {what}: "
-                           f"{text}", Position(file=source, segment=first.segment_index or None,
-                                              field=first.element))
-    return parsed
-
-
-_TRAILER_COUNTS = frozenset({"SE01", "SE02", "GE01", "GE02", "IEA01", "IEA02"})
-_MISSING = ("required segment", "required loop")
-
-
-def refuses(error: X12Error) -> bool:
-    """Whether an engine error stops a reader (``ValidationReport.structural_errors`` narrowed
-    to what makes the loops untrustworthy). Refused: the trailers' counts and control numbers
-    (a truncated or miscounted file), an envelope segment out of place or not closed, a
-    segment unreadable, unexpected or out of its loop (which claim or line it belongs to is
-    unknown). Read, and reported beside: the envelope's element values (a GS05 time, ST03, the
-    ISA padded short: the lexer reads them alike), HL / LX numbering, and a required segment or
-    loop that is missing (a payer's PER*BL: nothing read is misplaced by its absence).
-
-    INTERIM: the engine gives a missing segment the same kind as a misplaced one
-    ("structure"), so that one case is still told by the message's first words; the engine
-    should give it a kind of its own (see the helper report)."""
-    if error.kind == "envelope":
-        return error.element in _TRAILER_COUNTS or (error.element is None
-                                                    and error.segment_id != "ISA")
-    if error.kind == "structure":
-        return error.element is None and not error.message.startswith(_MISSING)
-    return False
-
-
-def describe(error: X12Error) -> str:
-    """One validator error as a line for a person: where, then what."""
-    return f"segment {error.segment_index} ({error.segment_id or '?'}): {error.message}"
 
 
 @dataclass(frozen=True, slots=True)

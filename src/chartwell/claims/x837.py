@@ -365,9 +365,9 @@ def _institutional_claim(out: list[str], claim: Claim) -> None:
 
 def read_837(data: bytes | str, source: str | None = None) -> list[Claim]:
     """The claims of an 837P or 837I interchange, in order. A file the engine finds
-    structurally broken is refused (see :func:`chartwell.claims.remittance.read_checked`);
+    structurally broken is refused (see :func:`chartwell.claims.x12.reader.read_checked`);
     errors name the segment."""
-    from chartwell.claims.remittance import read_checked
+    from chartwell.claims.x12.reader import read_checked
 
     claims: list[Claim] = []
     parsed = read_checked(data, source, "837", lambda transaction: transaction.id == "837")

@@ -23,7 +23,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from chartwell.claims.remittance import balance_findings, describe, read_remittance_file
+from chartwell.claims.remittance import balance_findings, read_remittance_file
+from chartwell.claims.x12.reader import describe
 from chartwell.compliance.roles import Permission
 from chartwell.domain.claims import ClaimStatus
 from chartwell.domain.remittance import (

@@ -18,14 +18,19 @@ from __future__ import annotations
 
 import gc
 from bisect import bisect_left
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from chartwell.claims.x12.guides import envelope
 from chartwell.claims.x12.lexer import Delimiters, Segment, lex
 from chartwell.claims.x12.registry import guide_for
 from chartwell.claims.x12.walker import LoopNode, walk
 from chartwell.errors import InvalidInput, Position, UnreadableInput
+
+if TYPE_CHECKING:  # the validator imports this module
+    from chartwell.claims.x12.validator import X12Error
 
 __all__ = ["Interchange", "Group", "Transaction", "LoopNode", "read_interchange",
            "read_interchanges", "parse"]
@@ -402,3 +407,57 @@ class _EnvelopeWalk:
             "version": transaction.version, "guide": transaction.guide, "note": transaction.note,
             "segment_index": transaction.segment_index, "segments": transaction.segment_count,
             "valid": len(report.errors) == errors_before})
+
+
+# -- reading for a consumer: refused when the loops cannot be trusted --------------------------
+
+
+def read_checked(data: bytes | str, source: str | None, what: str,
+                 accepts: Callable[[Transaction], bool]) -> Parsed:
+    """The file read and validated in the engine's one walk, then refused
+    (:class:`InvalidInput`, naming the segment and element) when a transaction set is not one
+    ``accepts`` takes (at its ST01), or when the engine reports an envelope or structure error
+    (``ValidationReport.structural_errors``, the first one named): then the loops cannot be
+    trusted to hold what the sender meant. Element-level deviations stay in the report for the
+    caller to show. ``what`` names the expected transaction in messages ("835")."""
+    parsed = parse(data, source, validate=True)
+    for interchange in parsed.interchanges:
+        for transaction in interchange.transactions:
+            if not accepts(transaction):
+                st = transaction.root.segments[0]
+                raise InvalidInput(f"ST: not a {what} transaction set (ST01 is "
+                                   f"{transaction.id.strip() or 'missing'})",
+                                   Position(file=source, segment=st.index, field="ST01"))
+    structural = [error for error in parsed.report.structural_errors if refuses(error)]
+    if structural:
+        first = structural[0]
+        text = "; ".join(describe(error) for error in structural[:3])
+        raise InvalidInput(f"{first.segment_id or 'segment'}: the file is not a valid {what}: "
+                           f"{text}", Position(file=source, segment=first.segment_index or None,
+                                              field=first.element))
+    return parsed
+
+
+_TRAILER_COUNTS = frozenset({"SE01", "SE02", "GE01", "GE02", "IEA01", "IEA02"})
+
+
+def refuses(error: X12Error) -> bool:
+    """Whether an engine error stops a reader (``ValidationReport.structural_errors`` narrowed
+    to what makes the loops untrustworthy). Refused: the trailers' counts and control numbers
+    (a truncated or miscounted file), an envelope segment out of place or not closed, a
+    segment unreadable, unexpected or out of its loop (which claim or line it belongs to is
+    unknown). Read, and reported beside: the envelope's element values (a GS05 time, ST03, the
+    ISA padded short: the lexer reads them alike), HL / LX numbering, and a required segment or
+    loop that is missing (kind "missing": a payer's PER*BL; nothing read is misplaced by its
+    absence)."""
+    if error.kind == "envelope":
+        return error.element in _TRAILER_COUNTS or (error.element is None
+                                                    and error.segment_id != "ISA")
+    if error.kind == "structure":
+        return error.element is None
+    return False
+
+
+def describe(error: X12Error) -> str:
+    """One validator error as a line for a person: where, then what."""
+    return f"segment {error.segment_index} ({error.segment_id or '?'}): {error.message}"

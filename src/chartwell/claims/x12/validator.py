@@ -223,7 +223,7 @@ def segment_checker(rule: SegmentRule):
 
 # -- the report --------------------------------------------------------------------------------
 
-ENVELOPE, STRUCTURE, ELEMENT = "envelope", "structure", "element"
+ENVELOPE, STRUCTURE, MISSING, ELEMENT = "envelope", "structure", "missing", "element"
 STRUCTURAL_KINDS = frozenset({ENVELOPE, STRUCTURE})
 
 @dataclass(frozen=True, slots=True)
@@ -239,8 +239,10 @@ class X12Error:
     # What kind of deviation, for consumers that must not read the message's wording:
     # "envelope": ISA/GS/ST/SE/GE/IEA -- counts, control numbers, the ISA's width and elements,
     #   GS01/GS08/ST03 against the guide, any element of an envelope segment;
-    # "structure": a segment or loop missing, unexpected, out of order, repeated too often, not
-    #   in the guide, unreadable (no valid id), HL/LX numbering, a file truncated mid-segment;
+    # "structure": a segment or loop unexpected, out of order, repeated too often, not in the
+    #   guide, unreadable (no valid id), HL/LX numbering, a file truncated mid-segment;
+    # "missing": a required segment or loop absent (what was read is still where it belongs:
+    #   a payer's missing PER*BL misplaces nothing);
     # "element": the content of a segment that was read and placed -- data type, length, code
     #   value, composite, not-used element, too many elements, syntax notes, and the segment
     #   text the lexer read through (indentation, trailing element separators).
@@ -264,7 +266,8 @@ class ValidationReport:
     @property
     def structural_errors(self) -> list[X12Error]:
         """The envelope and structure errors: those after which the file cannot be trusted to
-        have been read as its sender meant (the 835 posting refuses a file on these only)."""
+        have been read as its sender meant (the 835 posting refuses a file on these only; a
+        missing required segment is not one of them)."""
         return [error for error in self.errors if error.kind in STRUCTURAL_KINDS]
 
     def to_json(self) -> dict:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from chartwell.claims.x12.guide import ID, N, R, Element, Guide, LoopRule, SegmentRule
+from chartwell.claims.x12.guide import ID, R, Guide, LoopRule, SegmentRule
 from chartwell.claims.x12.lexer import Segment
 
 # Table-level groupings some guides use to mirror the TR3's tables; they open no loop of their own
@@ -31,7 +31,7 @@ GROUPING_LOOPS = frozenset({"ST_LOOP", "HEADER", "DETAIL", "SUMMARY", "TABLE1", 
 # An error found while walking: (segment_index, segment_id, loop_id, element, message, kind),
 # kind as in :class:`chartwell.claims.x12.validator.X12Error`.
 Problem = tuple[int, str, str, "str | None", str, str]
-ENVELOPE, STRUCTURE, ELEMENT = "envelope", "structure", "element"
+ENVELOPE, STRUCTURE, MISSING, ELEMENT = "envelope", "structure", "missing", "element"
 _ENVELOPE_SEGMENTS = frozenset({"ST", "SE"})  # their elements are the envelope's
 
 
@@ -400,7 +400,7 @@ def _missing(frame: list, index: int, segment: Segment, add: Callable) -> None:
     child = frame[0].children[index]
     missing_id = child.id if isinstance(child, CompiledSegment) else child.trigger.id
     add((segment.index, missing_id, frame[4], None, f"required {_describe(child)} is missing",
-         STRUCTURE))
+         MISSING))
 
 
 def _close(stack: list, segment: Segment, add: Callable) -> None:
