@@ -12,8 +12,9 @@ import typer
 
 from chartwell.claims.assembly import ClaimOptions
 from chartwell.claims.config import EXAMPLE
-from chartwell.cli.common import JsonOption, UserOption, print_json, run_service
+from chartwell.cli.common import JsonOption, UserOption, guarded, print_json, run_service
 from chartwell.domain.claims import ClaimKind, Frequency
+from chartwell.errors import Position, UnreadableInput
 from chartwell.services import claims as service
 
 app = typer.Typer(help="Claims: build from a coded encounter, scrub, export as 837P / 837I.",
@@ -154,6 +155,25 @@ def void(claim_id: Annotated[str, typer.Argument(metavar="CLAIM")],
          user: UserOption = None) -> None:
     """A void claim (frequency 8) of a claim already sent."""
     _follow_up(claim_id, Frequency.VOID, payer_claim_number, as_json, user)
+
+
+@app.command("print")
+def print_(claim_id: Annotated[str, typer.Argument(metavar="CLAIM")],
+           out: Annotated[Path, typer.Option("--out", help="the PDF file to write")],
+           as_json: JsonOption = False, user: UserOption = None) -> None:
+    """A professional claim on the CMS-1500 (02/12) form, written as PDF."""
+    pdf = run_service(as_json, user, lambda session, actor: service.print_claim(
+        session=session, actor=actor, claim_id=_id(claim_id, "CLAIM")))
+    with guarded(as_json):
+        try:
+            out.write_bytes(pdf)
+        except OSError as error:
+            raise UnreadableInput(f"cannot write ({error.strerror or error})",
+                                  Position(file=str(out))) from None
+    if as_json:
+        print_json({"claim": claim_id, "file": str(out), "bytes": len(pdf)})
+    else:
+        typer.echo(f"wrote {out} ({len(pdf):,} bytes)")
 
 
 @app.command("config-example")

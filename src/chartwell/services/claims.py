@@ -15,6 +15,7 @@ import os
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ from chartwell.claims.assembly import (
     follow_up_claim,
     kind_of,
 )
+from chartwell.claims.cms1500 import PrintOptions, cms1500_pdf
 from chartwell.claims.config import BillingConfig, load_config
 from chartwell.claims.document import claim_from_document, claim_to_document
 from chartwell.claims.scrubber import ScrubResult, scrub
@@ -221,6 +223,23 @@ def get_claim(*, session: Session, actor: Actor, claim_id: uuid.UUID) -> StoredC
     audit.record(session, actor, "claim.read", resource_type="Claim", resource_id=row.id,
                  patient_id=row.patient_id)
     return _stored(row)
+
+
+def print_claim(*, session: Session, actor: Actor, claim_id: uuid.UUID,
+                today: date | None = None) -> bytes:
+    """A professional claim on the CMS-1500 (02/12) form, as PDF bytes: for payers that still
+    take paper, and for the patient's copy. The print is a disclosure of the claim's contents,
+    so it is its own audit event. The amount paid (item 29) is what postings have taken off."""
+    audit.authorize(session, actor, Permission.CLAIM_READ, resource_type="Claim",
+                    resource_id=claim_id)
+    row = _row(session, claim_id)
+    claim = claim_from_document(row.document)
+    paid = Decimal(row.total_charge) - Decimal(row.balance)
+    pdf = cms1500_pdf(claim, PrintOptions(signed_on=today or date.today(),
+                                          amount_paid=paid if paid > 0 else None))
+    audit.record(session, actor, "claim.print", resource_type="Claim", resource_id=row.id,
+                 patient_id=row.patient_id, details={"form": "CMS-1500", "bytes": len(pdf)})
+    return pdf
 
 
 def list_claims(*, session: Session, actor: Actor, status: str | None = None,

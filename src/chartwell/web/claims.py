@@ -56,6 +56,16 @@ def claim_page(request: Request, claim_id: uuid.UUID, session: DbSession,
                   can_scrub=stored.status in REBUILDABLE)
 
 
+@router.get("/claims/{claim_id}/cms1500.pdf")
+def claim_form(claim_id: uuid.UUID, session: DbSession,
+               caller: Annotated[SignedIn, Depends(require_page(Permission.CLAIM_READ))]
+               ) -> Response:
+    """The professional claim on the CMS-1500 form, opened in the browser's PDF viewer."""
+    pdf = service.print_claim(session=session, actor=caller.actor, claim_id=claim_id)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="claim-{claim_id}.pdf"'})
+
+
 @router.post("/claims/{claim_id}/scrub")
 def scrub_again(claim_id: uuid.UUID, session: DbSession,
                 caller: Annotated[SignedIn, Depends(require_page(Permission.CLAIM_WRITE))],

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from chartwell.api.deps import DbSession, SignedIn, require
@@ -58,6 +59,15 @@ def list_claims(session: DbSession,
 def show_claim(claim_id: uuid.UUID, session: DbSession,
                caller: Annotated[SignedIn, Depends(require(Permission.CLAIM_READ))]) -> Any:
     return service.get_claim(session=session, actor=caller.actor, claim_id=claim_id).to_json()
+
+
+@router.get("/api/claims/{claim_id}/cms1500.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+def print_claim(claim_id: uuid.UUID, session: DbSession,
+                caller: Annotated[SignedIn, Depends(require(Permission.CLAIM_READ))]) -> Response:
+    """A professional claim on the CMS-1500 (02/12) form, as PDF (422 for an 837I claim)."""
+    pdf = service.print_claim(session=session, actor=caller.actor, claim_id=claim_id)
+    return Response(pdf, media_type="application/pdf")
 
 
 @router.post("/api/claims/{claim_id}/scrub")
