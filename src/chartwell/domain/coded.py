@@ -83,3 +83,61 @@ class CodedEncounter:
 
     def procedure_date(self, procedure: CodedProcedure) -> date:
         return procedure.date or self.service_date
+
+
+def _slot_setters(cls: type) -> tuple:
+    return tuple(getattr(cls, name).__set__ for name in cls.__dataclass_fields__)
+
+
+_DIAGNOSIS_SLOTS = _slot_setters(CodedDiagnosis)
+_PROCEDURE_SLOTS = _slot_setters(CodedProcedure)
+_ENCOUNTER_SLOTS = _slot_setters(CodedEncounter)
+_new = object.__new__
+
+
+def new_diagnosis(code: str, poa: str | None) -> CodedDiagnosis:
+    """``CodedDiagnosis(code, poa)`` for bulk readers: the same frozen object, its slots filled
+    directly (a frozen dataclass's ``__init__`` pays a generic attribute call per field, the
+    better part of reading a code in a file of 100,000 encounters)."""
+    made = _new(CodedDiagnosis)
+    set_code, set_poa = _DIAGNOSIS_SLOTS
+    set_code(made, code)
+    set_poa(made, poa)
+    return made
+
+
+def new_procedure(code: str, system: str, on: date | None, modifiers: tuple[str, ...],
+                  units: float) -> CodedProcedure:
+    """``CodedProcedure(code, system, on, modifiers, units)`` for bulk readers (see
+    :func:`new_diagnosis`)."""
+    made = _new(CodedProcedure)
+    set_code, set_system, set_date, set_modifiers, set_units = _PROCEDURE_SLOTS
+    set_code(made, code)
+    set_system(made, system)
+    set_date(made, on)
+    set_modifiers(made, modifiers)
+    set_units(made, units)
+    return made
+
+
+def new_encounter(setting: Setting, sex: Sex, birth_date: date | None,
+                  diagnoses: tuple[CodedDiagnosis, ...], procedures: tuple[CodedProcedure, ...],
+                  admit_date: date | None, discharge_date: date | None,
+                  date_of_service: date | None, discharge_status: str | None,
+                  extra: dict) -> CodedEncounter:
+    """``CodedEncounter(...)`` with every field given, for bulk readers (see
+    :func:`new_diagnosis`)."""
+    made = _new(CodedEncounter)
+    (set_setting, set_sex, set_birth_date, set_diagnoses, set_procedures, set_admit_date,
+     set_discharge_date, set_date_of_service, set_discharge_status, set_extra) = _ENCOUNTER_SLOTS
+    set_setting(made, setting)
+    set_sex(made, sex)
+    set_birth_date(made, birth_date)
+    set_diagnoses(made, diagnoses)
+    set_procedures(made, procedures)
+    set_admit_date(made, admit_date)
+    set_discharge_date(made, discharge_date)
+    set_date_of_service(made, date_of_service)
+    set_discharge_status(made, discharge_status)
+    set_extra(made, extra)
+    return made

@@ -24,7 +24,16 @@ from datetime import date, timedelta
 
 from chartwell.codesets.icd10cm._codes import dotted, undotted
 from chartwell.codesets.lookup import infer_system
-from chartwell.domain.coded import CodedDiagnosis, CodedEncounter, CodedProcedure, Setting, Sex
+from chartwell.domain.coded import (
+    CodedDiagnosis,
+    CodedEncounter,
+    CodedProcedure,
+    Setting,
+    Sex,
+    new_diagnosis,
+    new_encounter,
+    new_procedure,
+)
 from chartwell.errors import InvalidInput, Position
 
 _KNOWN = {"setting", "admit_date", "discharge_date", "date_of_service", "patient",
@@ -68,8 +77,10 @@ def parse_encounters(document: object) -> tuple[list[CodedEncounter | InvalidEnc
     """One encounter or a list of them: each parsed, or the error that stops it (a list goes on
     past a bad entry). Answers the results in order and whether the document was a list."""
     if isinstance(document, list):
-        return [_parse_or_error(item, f"[{index}]") for index, item in enumerate(document)], True
-    return [_parse_or_error(document, None)], False
+        fast = _fast_encounter
+        return [fast(item) or _parse_or_error(item, f"[{index}]")
+                for index, item in enumerate(document)], True
+    return [_fast_encounter(document) or _parse_or_error(document, None)], False
 
 
 def _parse_or_error(document: object, where: str | None) -> CodedEncounter | InvalidEncounter:
@@ -80,6 +91,11 @@ def _parse_or_error(document: object, where: str | None) -> CodedEncounter | Inv
 
 
 def parse_encounter(document: object, where: str | None = None) -> CodedEncounter:
+    return _fast_encounter(document) or _parse_encounter(document, where)
+
+
+def _parse_encounter(document: object, where: str | None = None) -> CodedEncounter:
+    """The careful reading: every field checked, every problem named."""
     if not isinstance(document, dict):
         raise InvalidEncounter([FieldError("(encounter)", "expected a JSON object")], where)
     errors: list[FieldError] = []
@@ -266,3 +282,182 @@ def _check_dates(setting: Setting, dates: dict[str, date | None], birth_date: da
 def _named(errors: list[FieldError], field: str) -> bool:
     return any(error.field == field for error in errors)
 
+
+
+# -- the fast path ---------------------------------------------------------------------------------
+#
+# A bulk file is tens of thousands of well-formed entries written by a program. The careful
+# reading above is the reference: it names every problem. The reading below knows only the common
+# shape (the setting and sex as the contract writes them, ISO dates, codes and POA as text, units
+# as numbers), remembers how each code, date and modifier it met reads, and gives up (None) at the
+# first thing it does not expect, so that the careful reading runs and answers exactly as before.
+
+_MEMO_LIMIT = 200_000  # values remembered per kind (a stream of made-up codes must not grow them)
+_FAST_SETTINGS = {"inpatient": Setting.INPATIENT, "outpatient": Setting.OUTPATIENT,
+                  "professional": Setting.PROFESSIONAL}
+_FAST_SEXES = {"F": Sex.FEMALE, "M": Sex.MALE, "U": Sex.UNKNOWN, None: Sex.UNKNOWN,
+               "": Sex.UNKNOWN}
+_FAST_SYSTEMS = {system: system for system in _PROCEDURE_SYSTEMS}
+_DATES: dict[str, date] = {}
+_DIAGNOSES: dict[tuple[str, str | None], CodedDiagnosis] = {}
+_PROCEDURE_CODES: dict[str, tuple[str, str]] = {}  # as written -> (code, system its shape says)
+_MODIFIERS: dict[str, str] = {}
+_STATUSES: dict[str, str] = {}
+# an unknown value, an unhashable one, an odd type: the careful reading decides
+_NOT_READ = (KeyError, TypeError, ValueError, AttributeError)
+
+
+class _Unusual(Exception):
+    """Something the fast reading does not know: the careful one reads the entry."""
+
+
+def _kept(memo: dict, key: object, value: object) -> object:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
+def _fast_encounter(document: object) -> CodedEncounter | None:
+    """The entry read by the fast path, or None where the careful reading must decide."""
+    if type(document) is not dict:
+        return None
+    try:
+        return _fast(document)
+    except (_Unusual, *_NOT_READ):
+        return None
+
+
+def _fast_date(value: object) -> date | None:
+    """An optional date: None when absent or empty."""
+    if value is None or value == "":
+        return None
+    found = _DATES.get(value)
+    if found is None:
+        if type(value) is not str:
+            raise _Unusual
+        found = _kept(_DATES, value, date.fromisoformat(value.strip()))
+    return found
+
+
+def _fast(document: dict) -> CodedEncounter:
+    get = document.get
+    setting = _FAST_SETTINGS[get("setting")]
+    admit, discharge, service = (_fast_date(get("admit_date")), _fast_date(get("discharge_date")),
+                                 _fast_date(get("date_of_service")))
+    patient = get("patient")
+    if type(patient) is not dict:
+        raise _Unusual
+    sex = _FAST_SEXES[patient.get("sex")]
+    birth_date = _fast_date(patient.get("birth_date"))
+    diagnoses = _fast_diagnoses(get("diagnoses"))
+    procedures = _fast_procedures(get("procedures", []))
+    status = _fast_status(get("discharge_status"))
+    if setting is Setting.INPATIENT:
+        if admit is None or discharge is None:
+            raise _Unusual
+    elif service is None and discharge is None:
+        raise _Unusual
+    if birth_date is None or (admit and discharge and discharge < admit):
+        raise _Unusual
+    first = admit or service or discharge
+    if service and service < first:
+        first = service
+    if discharge and discharge < first:
+        first = discharge
+    if birth_date > first or first.year - birth_date.year > OLDEST_AGE + 1:
+        raise _Unusual
+    for procedure in procedures:
+        on = procedure.date
+        if on and ((admit and on < admit - _THREE_DAYS) or (discharge and on > discharge)):
+            raise _Unusual
+    extra = {} if _KNOWN.issuperset(document) else \
+        {key: value for key, value in document.items() if key not in _KNOWN}
+    return new_encounter(setting, sex, birth_date, diagnoses, procedures, admit, discharge,
+                         service, status, extra)
+
+
+def _fast_diagnoses(items: object) -> tuple[CodedDiagnosis, ...]:
+    if type(items) is not list or not items:
+        raise _Unusual
+    found = []
+    for item in items:
+        if type(item) is dict:
+            code, poa = item.get("code"), item.get("poa")
+            if poa is not None and type(poa) is not str:
+                raise _Unusual
+        elif type(item) is str:
+            code, poa = item, None
+        else:
+            raise _Unusual
+        diagnosis = _DIAGNOSES.get((code, poa))
+        if diagnosis is None:
+            if type(code) is not str or not code.strip():
+                raise _Unusual
+            diagnosis = _kept(_DIAGNOSES, (code, poa), new_diagnosis(
+                dotted(undotted(code.strip().upper().replace(" ", ""))),
+                None if poa in (None, "") else poa.strip().upper()))
+        found.append(diagnosis)
+    return tuple(found)
+
+
+def _fast_procedures(items: object) -> tuple[CodedProcedure, ...]:
+    if items is None:
+        return ()
+    if type(items) is not list:
+        raise _Unusual
+    found = []
+    for item in items:
+        if type(item) is dict:
+            get = item.get
+            written, system, modifiers, units, on = (get("code"), get("system"),
+                                                     get("modifiers", []), get("units", 1),
+                                                     get("date"))
+        elif type(item) is str:
+            written, system, modifiers, units, on = item, None, None, 1, None
+        else:
+            raise _Unusual
+        known = _PROCEDURE_CODES.get(written)
+        if known is None:
+            if type(written) is not str or not written.strip():
+                raise _Unusual
+            code = written.strip().upper()
+            known = _kept(_PROCEDURE_CODES, written, (code, str(infer_system(code)).lower()))
+        if (type(units) is not int and type(units) is not float) or not 0 < units < 1e6:
+            raise _Unusual
+        found.append(new_procedure(known[0], _FAST_SYSTEMS[system or known[1]],
+                                   None if on is None else _fast_date(on),
+                                   () if type(modifiers) is list and not modifiers
+                                   else _fast_modifiers(modifiers), units))
+    return tuple(found)
+
+
+def _fast_modifiers(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if type(value) is str:
+        value = [value]
+    elif type(value) is not list:
+        raise _Unusual
+    found = []
+    for written in value:
+        modifier = _MODIFIERS.get(written)
+        if modifier is None:
+            if type(written) is not str or not _MODIFIER.match(text := written.strip().upper()):
+                raise _Unusual
+            modifier = _kept(_MODIFIERS, written, text)
+        found.append(modifier)
+    return tuple(found)
+
+
+def _fast_status(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    found = _STATUSES.get(value)
+    if found is None:
+        if type(value) is not str and type(value) is not int:
+            raise _Unusual
+        text = str(value).strip()
+        found = _kept(_STATUSES, value, text.zfill(2) if text.isdigit() and len(text) < 2
+                      else text)
+    return found

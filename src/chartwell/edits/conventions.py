@@ -12,8 +12,8 @@ from chartwell.codesets.cpt import CPT_CODE
 from chartwell.codesets.model import CodeSystem
 from chartwell.codesets.validation import validate
 from chartwell.domain.coded import CodedEncounter, Setting
-from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule
-from chartwell.edits.references import CodeFacts
+from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule, screen
+from chartwell.edits.references import CmNotes, CodeFacts
 
 GUIDELINES = "ICD-10-CM Official Guidelines for Coding and Reporting"
 HIPAA_CODE_SETS = "HIPAA code set standards, 45 CFR 162.1002"
@@ -248,3 +248,99 @@ def _distinct_valid(context: EditContext) -> list[str]:
             diagnosis.code for diagnosis in context.encounter.diagnoses
             if status(diagnosis.code, on).valid))
     return codes
+
+
+# -- the screen ------------------------------------------------------------------------------------
+
+_VALIDITY_RULES = {"invalid": "CM-INVALID-CODE", "header": "CM-HEADER",
+                   "seventh_character": "CM-SEVENTH-CHARACTER"}
+_DIAGNOSIS_RULES = ("CM-DUPLICATE", *_VALIDITY_RULES.values(), "CM-EXCLUDES1", "CM-CODE-FIRST",
+                    "CM-MANIFESTATION-ETIOLOGY", "CM-MANIFESTATION-FIRST-LISTED",
+                    "CM-USE-ADDITIONAL")
+_PROCEDURE_RULES = ("PROC-CODE-SET", "PCS-INVALID-CODE", "HCPCS-INVALID-CODE", "CPT-FORMAT")
+PCS, HCPCS, CPT = str(CodeSystem.ICD10PCS), str(CodeSystem.HCPCS), str(CodeSystem.CPT)
+
+
+@screen(Family.CONVENTIONS, covers=_DIAGNOSIS_RULES + _PROCEDURE_RULES)
+def conventions_screen(context: EditContext) -> list[str]:
+    """One look-up per diagnosis in what the release says about the code (status and notes,
+    kept), which the rules then share (``context.memo``); a rule runs when a code is invalid, a
+    code repeats, or a note in force on a code may point to another code of the encounter."""
+    may: list[str] = []
+    encounter = context.encounter
+    codes = [diagnosis.code for diagnosis in encounter.diagnoses]
+    if len(set(codes)) < len(codes):
+        may.append("CM-DUPLICATE")
+    if context.cm is not None and codes:
+        _screen_diagnoses(context, codes, may)
+    if encounter.procedures:
+        _screen_procedures(context, may)
+    return may
+
+
+def _screen_diagnoses(context: EditContext, codes: list[str], may: list[str]) -> None:
+    encounter = context.encounter
+    cm, on = context.cm, encounter.service_date
+    known = cm.diagnoses
+    problems: list = []
+    valid: dict[str, CmNotes] = {}
+    for code in codes:
+        status, notes = known.get(code) or cm.diagnosis(code, on)
+        if notes is None:
+            problems.append(status)
+            may.append(_VALIDITY_RULES.get(status.problem, "CM-INVALID-CODE"))
+        elif code not in valid:
+            valid[code] = notes
+    distinct = list(valid)
+    categories = {code[:3] for code in distinct}
+    memo = context.memo
+    memo["problems"], memo["distinct_valid"], memo["categories"] = problems, distinct, categories
+    for notes in valid.values():
+        if not notes.categories.isdisjoint(categories):
+            if len(distinct) > 1 and not notes.excludes1.categories.isdisjoint(categories):
+                may.append("CM-EXCLUDES1")
+            if not notes.code_first.categories.isdisjoint(categories):
+                may.append("CM-CODE-FIRST")
+            if not notes.use_additional.categories.isdisjoint(categories):
+                may.append("CM-USE-ADDITIONAL")
+        if notes.manifestation and notes.code_first:
+            may.append("CM-MANIFESTATION-ETIOLOGY")
+    principal = valid.get(codes[0])
+    if principal is not None and principal.manifestation:
+        may.append("CM-MANIFESTATION-FIRST-LISTED")
+
+
+def _screen_procedures(context: EditContext, may: list[str]) -> None:
+    encounter = context.encounter
+    inpatient = encounter.setting is Setting.INPATIENT
+    pcs, hcpcs = context.pcs, context.hcpcs
+    service = encounter.service_date
+    for procedure in encounter.procedures:
+        system, code = procedure.system, procedure.code
+        if system == PCS:
+            if not inpatient:
+                may.append("PROC-CODE-SET")
+            if pcs is not None and code not in pcs.billable_codes and not pcs.status(
+                    code, procedure.date or service).valid:
+                may.append("PCS-INVALID-CODE")
+            continue
+        if inpatient:
+            may.append("PROC-CODE-SET")
+        if system == HCPCS:
+            if hcpcs is not None and not hcpcs.valid_on(code, procedure.date or service):
+                may.append("HCPCS-INVALID-CODE")
+        elif system == CPT and not _cpt_shaped(code):
+            may.append("CPT-FORMAT")
+
+
+_CPT_SHAPED: dict[str, bool] = {}
+
+
+def _cpt_shaped(code: str) -> bool:
+    """Whether a code has the CPT format (kept per code: a claim file repeats its codes)."""
+    shaped = _CPT_SHAPED.get(code)
+    if shaped is None:
+        if len(_CPT_SHAPED) >= 100_000:
+            _CPT_SHAPED.clear()
+        shaped = _CPT_SHAPED[code] = CPT_CODE.fullmatch(code) is not None
+    return shaped

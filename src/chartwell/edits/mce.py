@@ -28,7 +28,7 @@ from chartwell.edits.mce_tables import (
     MceTables,
     ProcedureEdits,
 )
-from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule
+from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule, screen
 
 DEFINITIONS = "CMS, Definitions of Medicare Code Edits (MCE v43 / v43.1)"
 POA_GUIDELINES = ("ICD-10-CM Official Guidelines for Coding and Reporting, Appendix I: Present on "
@@ -587,3 +587,59 @@ def poa_on_exempt_code(rule: Rule, context: EditContext) -> Iterable[Finding]:
     return [rule.finding([code], f"{code} is exempt from POA reporting: leave its indicator "
                          f"blank (reported {poa!r})", "POA-exempt list")
             for code, poa, exempt in _poa(context) if exempt and poa in POA_REPORTED]
+
+
+# -- the screen ------------------------------------------------------------------------------------
+
+_DIAGNOSIS_EDIT_RULES = {
+    "E_CODE_AS_PDX": "MCE-EXTERNAL-CAUSE-PDX", "MANIFESTATION_AS_PDX": "MCE-MANIFESTATION-PDX",
+    "QUESTIONABLE_ADMISSION": "MCE-QUESTIONABLE-ADMISSION",
+    "UNACCEPTABLE_PDX": "MCE-UNACCEPTABLE-PDX", "WRONG_PROCEDURE_PERFORMED": "MCE-WRONG-PROCEDURE",
+    "UNSPECIFIED": "MCE-UNSPECIFIED-CODE", "REQUIRES_SDX": "MCE-REQUIRES-SDX"}
+_PROCEDURE_EDIT_RULES = {
+    "NON_COVERED": "MCE-NON-COVERED", "LIMITED_COVERAGE": "MCE-LIMITED-COVERAGE",
+    "QUESTIONABLE_OBSTETRIC_ADMISSION": "MCE-QUESTIONABLE-OB-ADMISSION",
+    LENGTH_OF_STAY: "MCE-PROCEDURE-LOS"}
+
+
+@screen(Family.MCE, covers=(*RULE_EDITS, "MCE-OTHER-EDIT", "MCE-POA-MISSING", "MCE-POA-INVALID",
+                            "MCE-POA-EXEMPT-REPORTED"))
+def mce_screen(context: EditContext) -> list[str]:
+    """The claim as the MCE reads it (built once, shared with the rules) says which edits its
+    codes raise; the claim fields and the POA indicators are checked as the rules check them."""
+    may: list[str] = []
+    if context.mce is not None:
+        _screen_claim(_claim(context), may)
+    if context.poa is not None:
+        for _code, poa, exempt in _poa(context):
+            if poa is None:
+                if not exempt:
+                    may.append("MCE-POA-MISSING")
+            elif poa in POA_REPORTED:
+                if exempt:
+                    may.append("MCE-POA-EXEMPT-REPORTED")
+            elif not (exempt and poa in POA_EXEMPT_VALUES):
+                may.append("MCE-POA-INVALID")
+    return may
+
+
+def _screen_claim(claim: _Claim, may: list[str]) -> None:
+    tables, encounter = claim.tables, claim.encounter
+    if not claim.all_valid:
+        may.append("MCE-INVALID-CODE")
+    if claim.duplicates:
+        may.append("MCE-DUPLICATE-PDX")
+    if claim.flagged:
+        may.extend(_DIAGNOSIS_EDIT_RULES.get(edit, "MCE-OTHER-EDIT") for edit in claim.raised)
+        if claim.age is not None and any(edits.age_category for _, edits in claim.flagged):
+            may.append("MCE-AGE-CONFLICT")
+    if tables.sex_edits:
+        may.extend(("MCE-SEX-CONFLICT", "MCE-INVALID-SEX"))
+    youngest, oldest = tables.valid_ages
+    if claim.age is not None and not youngest <= claim.age <= oldest:
+        may.append("MCE-INVALID-AGE")
+    if encounter.discharge_status not in tables.discharge_statuses:
+        may.append("MCE-INVALID-DISCHARGE-STATUS")
+    if claim.procedures:
+        for _index, found, _present in claim.outcomes():
+            may.extend(_PROCEDURE_EDIT_RULES.get(edit, "MCE-OTHER-EDIT") for edit in found)

@@ -11,7 +11,7 @@ severity and source, plus the table row or note that fired.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -68,6 +68,8 @@ class EditContext:
 
 
 Check = Callable[["Rule", EditContext], Iterable[Finding]]
+_FINDING_SLOTS = tuple(getattr(Finding, name).__set__ for name in Finding.__dataclass_fields__)
+_new = object.__new__  # a finding's slots are filled directly: the frozen __init__ costs more
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,9 +87,15 @@ class Rule:
                 severity: Severity | None = None) -> Finding:
         """A finding of this rule; ``where`` names the table row or note that fired, appended
         to the rule's source."""
-        source = f"{self.source}; {where}" if where else self.source
-        return Finding(self.id, severity or self.severity, tuple(codes), message, source,
-                       self.family)
+        finding = _new(Finding)
+        set_rule, set_severity, set_codes, set_message, set_source, set_family = _FINDING_SLOTS
+        set_rule(finding, self.id)
+        set_severity(finding, severity or self.severity)
+        set_codes(finding, tuple(codes))
+        set_message(finding, message)
+        set_source(finding, f"{self.source}; {where}" if where else self.source)
+        set_family(finding, self.family)
+        return finding
 
     def to_json(self) -> dict[str, Any]:
         return {"rule": self.id, "family": str(self.family), "severity": str(self.severity),
@@ -110,6 +118,39 @@ def rule(rule_id: str, *, family: Family, severity: Severity, title: str, source
         declared = Rule(rule_id, family, severity, title, source, check, frozenset(settings),
                         tuple(needs))
         RULES.append(declared)
+        return declared
+
+    return register
+
+
+Screen = Callable[[EditContext], Collection[str]]
+
+
+@dataclass(frozen=True, slots=True)
+class FamilyScreen:
+    """A quick look at an encounter for one family: which of the rules it ``covers`` may find
+    or note something on it. The engine runs only those (and every rule the screen does not
+    cover), so an encounter whose codes the tables say nothing about costs a few look-ups, not
+    a call to each rule. A screen may answer a rule that then finds nothing; it must never leave
+    out one that would have found something (tests run every rule and compare)."""
+
+    family: Family
+    covers: frozenset[str]
+    look: Screen
+
+
+SCREENS: list[FamilyScreen] = []
+
+
+def screen(family: Family, covers: Iterable[str]) -> Callable[[Screen], FamilyScreen]:
+    """Declare the screen of a family (module level, after its rules)."""
+
+    def register(look: Screen) -> FamilyScreen:
+        declared = FamilyScreen(family, frozenset(covers), look)
+        unknown = declared.covers - {existing.id for existing in RULES}
+        if unknown:
+            raise ValueError(f"screen of {family} covers undeclared rules {sorted(unknown)}")
+        SCREENS.append(declared)
         return declared
 
     return register

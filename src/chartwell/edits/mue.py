@@ -22,7 +22,7 @@ from datetime import date
 
 from chartwell.codesets.mue import MUE_TABLE_NAMES, MueTables, MueValue, mue_table
 from chartwell.domain.coded import Setting
-from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule
+from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule, screen
 from chartwell.edits.ncci import Line, service_lines, units_text
 
 SOURCE = ("CMS Medicare NCCI Medically Unlikely Edits (MUE), practitioner services and "
@@ -113,3 +113,31 @@ def _date_message(value: MueValue, on: date, numbers: list[int], units: float) -
     return (f"{value.code} on {on.isoformat()}: {units_text(units)} in all ({where}) exceed "
             f"{_mue_text(value, 'date of service')}. Every line of {value.code} on this date is "
             f"denied. {advice}")
+
+
+# -- the screen ------------------------------------------------------------------------------------
+
+
+@screen(Family.MUE, covers=("MUE-LINE", "MUE-DATE-OF-SERVICE"))
+def mue_screen(context: EditContext) -> set[str]:
+    """The units of each line against its code's MUE; a code on several lines of a date may
+    add up past it. A table the release lacks is a note, so its rules run to say so."""
+    mue: MueTables | None = context.mue
+    if mue is None:
+        return set()
+    setting = context.encounter.setting
+    if not mue.has(setting):
+        return {"MUE-LINE", "MUE-DATE-OF-SERVICE"}
+    values = mue.values(setting)
+    may: set[str] = set()
+    for lines in service_lines(context.encounter).values():
+        seen: set[str] = set()
+        for _number, line in lines:
+            code = line.code
+            if code in seen:
+                may.add("MUE-DATE-OF-SERVICE")
+            seen.add(code)
+            value = values.get(code)
+            if value is not None and line.units > value.units:
+                may.add("MUE-LINE" if value.mai == 1 else "MUE-DATE-OF-SERVICE")
+    return may

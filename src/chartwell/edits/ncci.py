@@ -16,7 +16,7 @@ from datetime import date
 
 from chartwell.codesets.ncci import PTP_TABLE_NAMES, AddOnCode, NcciTables, PtpEdit, ptp_table
 from chartwell.domain.coded import CodedEncounter, CodedProcedure, Setting
-from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule
+from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule, screen
 
 POLICY_MANUAL = "NCCI Policy Manual for Medicare Services, Chapter I"
 CLAIM_SETTINGS = (Setting.PROFESSIONAL, Setting.OUTPATIENT)
@@ -80,20 +80,30 @@ def procedure_to_procedure(rule: Rule, context: EditContext) -> Iterator[Finding
                              "PTP table: PTP edits were not run")
         return
     for on, lines in service_lines(context.encounter).items():
-        for edit, modifiers in _edits_not_bypassed(ncci, setting, on, lines):
+        for edit, modifiers in _edits_not_bypassed(context, ncci, on, lines):
             yield rule.finding((edit.column_1, edit.column_2), _ptp_message(edit, on, modifiers),
                                edit.describe(ncci.version))
 
 
-def _edits_not_bypassed(ncci: NcciTables, setting: str, on: date, lines: list[Line]
+def _ptp_among(context: EditContext, ncci: NcciTables, on: date, lines: list[Line]
+               ) -> list[PtpEdit]:
+    """The PTP edits in force among the codes of a date (none for a single code); kept on the
+    context for the encounter's rule after its screen."""
+    key = ("ptp", on)
+    found = context.memo.get(key)
+    if found is None:
+        codes = list({line.code: None for _number, line in lines})
+        found = context.memo[key] = ncci.ptp_among(codes, context.encounter.setting, on) \
+            if len(codes) > 1 else []
+    return found
+
+
+def _edits_not_bypassed(context: EditContext, ncci: NcciTables, on: date, lines: list[Line]
                         ) -> Iterator[tuple[PtpEdit, list[str]]]:
     """Each edit in force between two codes of the date that some pair of their lines does not
     bypass (once per code pair, however many lines repeat it), with the NCCI-associated
     modifiers those lines carried."""
-    codes = list({line.code: None for _number, line in lines})
-    if len(codes) < 2:
-        return
-    for edit in ncci.ptp_among(codes, setting, on):
+    for edit in _ptp_among(context, ncci, on, lines):
         if edit.modifier_indicator == 9:
             continue
         for line_a, line_b in _line_pairs(lines, edit.column_1, edit.column_2):
@@ -210,3 +220,28 @@ def _contractor_message(add_on: AddOnCode, on: date, others: set[str]) -> str:
     return (f"{add_on.code} is an add-on code reported on {on.isoformat()} without any of the "
             f"primary codes CMS lists for it ({_primaries(add_on)}); {add_on.meaning}. Check "
             f"that your contractor accepts {', '.join(sorted(others))} as its primary code.")
+
+
+# -- the screen ------------------------------------------------------------------------------------
+
+
+@screen(Family.NCCI, covers=("NCCI-PTP", "NCCI-AOC-PRIMARY", "NCCI-AOC-CONTRACTOR"))
+def ncci_screen(context: EditContext) -> list[str]:
+    """The PTP edits among the codes of each date (kept for the rule) and whether an add-on
+    code is reported; a table the release lacks is a note, so its rules run to say so."""
+    ncci: NcciTables | None = context.ncci
+    if ncci is None:
+        return []
+    may: list[str] = []
+    add_on_codes = ncci.add_on_codes
+    ptp, add_on = not ncci.has_ptp(context.encounter.setting), not add_on_codes
+    for on, day_lines in service_lines(context.encounter).items():
+        if not ptp and len(day_lines) > 1 and _ptp_among(context, ncci, on, day_lines):
+            ptp = True
+        if not add_on:
+            add_on = any(line.code in add_on_codes for _number, line in day_lines)
+    if ptp:
+        may.append("NCCI-PTP")
+    if add_on:
+        may.extend(("NCCI-AOC-PRIMARY", "NCCI-AOC-CONTRACTOR"))
+    return may

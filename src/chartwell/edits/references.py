@@ -12,7 +12,7 @@ them: a code (``R10.9``), a category or subcategory with a dash (``E10.-``, ``E1
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from datetime import date
 
@@ -150,6 +150,12 @@ class CmNotes:
     code_first: NoteIndex
     use_additional: NoteIndex
     manifestation: bool  # "... in diseases classified elsewhere": never principal
+    categories: frozenset[str] = field(init=False, compare=False, repr=False)
+    """The categories any of the three kinds may point to: a first test for the screen."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "categories", self.excludes1.categories
+                           | self.code_first.categories | self.use_additional.categories)
 
 
 def note_patterns(text: str) -> tuple[CodePattern, ...]:
@@ -199,6 +205,8 @@ class CodeFacts:
         self.artifact: Artifact = in_force.artifact
         self._status: dict = {}
         self._notes: dict[str, CmNotes] = {}
+        self.diagnoses: dict[str, tuple[CodeStatus, CmNotes | None]] = {}  # what diagnosis() told
+        self._key_notes: dict[str, CmNotes] = {}  # tabular entry -> the notes in force there
 
     @property
     def version(self) -> str:
@@ -226,6 +234,22 @@ class CodeFacts:
                                          _VALID if code in self.billable_codes else None) \
                 or self._check(code, on)
         return found
+
+    def valid_on(self, code: str, on: date) -> bool:
+        """Whether :meth:`status` says valid, answered without keeping an answer per date for a
+        HCPCS code in force on the date (its added and termination dates, read once)."""
+        window = self._hcpcs_windows.get(code) if self.release.system is CodeSystem.HCPCS \
+            else None
+        if window is not None and window[0] <= on <= window[1]:
+            return True
+        return self.status(code, on).valid
+
+    @cached_property
+    def _hcpcs_windows(self) -> dict[str, tuple[date, date]]:
+        """HCPCS code -> (first day, last day) it may be reported (hcpcs_date_problem's
+        rule: the added date, the termination date its last day)."""
+        return {code: (record.added or date.min, record.terminated or date.max)
+                for code, record in self._hcpcs.items()}
 
     def _hcpcs_status(self, code: str, on: date) -> CodeStatus | None:
         record = self._hcpcs.get(code)
@@ -279,31 +303,61 @@ class CodeFacts:
             found = self._notes[code] = self._read_notes(code)
         return found
 
-    def _chain(self, code: str) -> list[str]:
-        """The tabular keys in force on ``code``: its own entry or nearest tabular ancestor
-        (``E11.65`` sits under ``E11.6``), then up to its chapter."""
+    def diagnosis(self, code: str, on: date) -> tuple[CodeStatus, CmNotes | None]:
+        """An ICD-10-CM code's status (as :meth:`status` answers it) and, when it is valid, its
+        notes: what the conventions ask of a diagnosis, in one look-up."""
+        found = self.diagnoses.get(code)
+        if found is None:
+            status = self.status(code, on)
+            found = (status, self.notes(code) if status.valid else None)
+            if len(self.diagnoses) >= _REMEMBERED:
+                self.diagnoses.clear()
+            self.diagnoses[code] = found
+        return found
+
+    def _nearest(self, code: str) -> str | None:
+        """The code's own tabular entry or its nearest tabular ancestor (``E11.65`` sits under
+        ``E11.6``)."""
         tabular = self._tabular
         key: str | None = code
         while key and key not in tabular:
             key = key[:-1].rstrip(".") if len(key) > 3 else None
-        chain: list[str] = []
-        while key is not None and len(chain) < 50:
-            chain.append(key)
-            key = tabular[key][0] if key in tabular else None
-        return chain
+        return key
 
     def _read_notes(self, code: str) -> CmNotes:
-        chain = self._chain(code)
-        kinds: dict[NoteKind, list[NoteReference]] = {}
-        for key in chain:
-            for note in self._sequencing_notes.get(key, ()):
-                kinds.setdefault(note.kind, []).append(note)
-        titles = [self._tabular[key][2] for key in chain if self._tabular[key][1] == "code"]
-        return CmNotes(
-            excludes1=NoteIndex(tuple(kinds.get(NoteKind.EXCLUDES1, ()))),
-            code_first=NoteIndex(tuple(kinds.get(NoteKind.CODE_FIRST, ()))),
-            use_additional=NoteIndex(tuple(kinds.get(NoteKind.USE_ADDITIONAL_CODE, ()))),
-            manifestation=any(MANIFESTATION_TITLE in title.lower() for title in titles))
+        key = self._nearest(code)
+        return _NO_NOTES if key is None else self._notes_at(key, 0)
+
+    def _notes_at(self, key: str, depth: int) -> CmNotes:
+        """The notes in force at a tabular entry: its own, then its parent's (the same objects
+        as the parent's where it adds nothing, so the codes of a category share them)."""
+        found = self._key_notes.get(key)
+        if found is not None:
+            return found
+        parent, kind, title = self._tabular[key]
+        above = (self._notes_at(parent, depth + 1) if parent in self._tabular and depth < 49
+                 else _NO_NOTES)
+        own = self._sequencing_notes.get(key, ())
+        manifestation = above.manifestation or (kind == "code"
+                                                and MANIFESTATION_TITLE in title.lower())
+        if not own and manifestation == above.manifestation:
+            found = above
+        else:
+            found = CmNotes(
+                excludes1=_joined(own, NoteKind.EXCLUDES1, above.excludes1),
+                code_first=_joined(own, NoteKind.CODE_FIRST, above.code_first),
+                use_additional=_joined(own, NoteKind.USE_ADDITIONAL_CODE, above.use_additional),
+                manifestation=manifestation)
+        self._key_notes[key] = found
+        return found
+
+def _joined(own: list[NoteReference], kind: NoteKind, above: NoteIndex) -> NoteIndex:
+    """The index of a kind of note at an entry: its own notes of that kind first, then those
+    in force above it (the same index when it has none of its own)."""
+    mine = tuple(note for note in own if note.kind is kind)
+    return NoteIndex(mine + above.notes) if mine else above
 
 
+_REMEMBERED = 500_000  # diagnosis codes kept per release (made-up codes must not grow it forever)
+_NO_NOTES = CmNotes(NoteIndex(()), NoteIndex(()), NoteIndex(()), False)
 _VALID = CodeStatus("", True, None, "", None)  # the common answer, shared

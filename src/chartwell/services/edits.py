@@ -79,6 +79,7 @@ class References:
         self.fields = {name: by_date(session) for name, by_date in CONTEXT_FIELDS.items()}
         self._mce: dict[date, Any] = {}
         self._by_date: dict[date, tuple[dict[str, Any], dict[str, str]]] = {}
+        self._prepared: dict[tuple[date, Setting], _Prepared] = {}
 
     def on(self, day: date) -> tuple[dict[str, Any], dict[str, str]]:
         """The readers for ``day`` by context field (None where nothing is installed), and the
@@ -106,17 +107,39 @@ class References:
             self._mce[day] = mce_tables(day)
         return self._mce[day]
 
+    def prepared(self, day: date, setting: Setting) -> _Prepared:
+        """What every encounter of a date and setting is checked with, chosen once."""
+        found = self._prepared.get((day, setting))
+        if found is None:
+            readers, versions = self.on(day)
+            readers, versions = dict(readers), dict(versions)
+            if setting is Setting.INPATIENT:
+                readers["mce"] = self.mce(day)
+                if readers["mce"] is not None:
+                    versions["mce"] = readers["mce"].version
+            fields = tuple(readers.get(name) for name in _READER_FIELDS)
+            context = EditContext(None, *fields)  # type: ignore[arg-type]
+            found = self._prepared[(day, setting)] = _Prepared(
+                fields, versions, engine.plan(setting, tuple(
+                    getattr(context, need) is not None for need in engine.needs())))
+        return found
+
+
+_READER_FIELDS = ("cm", "pcs", "hcpcs", "ncci", "mue", "poa", "mce")
+"""The EditContext fields after the encounter, in their order."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    readers: tuple[Any, ...]  # in the order of _READER_FIELDS
+    versions: dict[str, str]
+    plan: engine.Plan
+
 
 def check_encounter(references: References, encounter: CodedEncounter) -> EditResult:
-    day = encounter.service_date
-    readers, versions = references.on(day)
-    context = EditContext(encounter=encounter, **readers)
-    versions = dict(versions)
-    if encounter.setting is Setting.INPATIENT:
-        context.mce = references.mce(day)
-        if context.mce is not None:
-            versions["mce"] = context.mce.version
-    return EditResult(engine.check(context), versions, context.notes)
+    prepared = references.prepared(encounter.service_date, encounter.setting)
+    context = EditContext(encounter, *prepared.readers)
+    return EditResult(engine.run(prepared.plan, context), dict(prepared.versions), context.notes)
 
 
 def check_document(*, session: Session, actor: Actor, document: object
