@@ -46,7 +46,7 @@ NOT_TRIGGERS = frozenset(stem(word) for word in (
     "unspecified", "other", "present", "past", "family", "personal", "risk", "need", "want",
     "will", "may", "can", "work", "life", "living", "born", "birth", "delivery", "pregnancy",
     "labor", "service", "services", "medical", "surgical", "patient", "person", "blood",
-    "foreign", "body", "injury", "wound", "failure", "infection", "drug", "reaction",
+    "foreign", "body", "injury", "wound", "failure", "drug", "reaction",
     "effect", "effects", "dependence", "deficiency", "excess", "overload", "poisoning",
     "transplant", "replacement", "implant", "device", "graft", "surgery", "operation",
     "removal", "insertion", "status", "allergy", "allergic", "tear", "open", "closed",
@@ -57,10 +57,25 @@ NOT_TRIGGERS = frozenset(stem(word) for word in (
 ))
 # ... yet they do trigger when another word of the mention makes them a condition:
 WEAK_TRIGGERS = frozenset(stem(word) for word in (
-    "disease", "disorder", "syndrome", "failure", "infection", "injury", "wound", "mass",
+    "disease", "disorder", "syndrome", "failure", "injury", "wound", "mass",
     "lesion", "allergy", "reaction", "dependence", "deficiency", "poisoning", "tear",
     "complication", "pressure", "effect", "overload", "abnormal", "elevated", "low",
-    "high", "decreased", "increased", "foreign", "pain", "loss",
+    "high", "decreased", "increased", "foreign", "loss",
+))
+# Index main terms that, written alone in a note, mostly name an organ, a test, a procedure or
+# a quality rather than a condition ("chest x-ray", "under anesthesia", "prostate", "gram
+# stain", "sensitive to", "over", "cold"): they trigger only with a word of their own subterms
+# beside them ("prostate hypertrophy", "nerve palsy", "common cold").
+NEEDS_COMPANY = frozenset(stem(word) for word in (
+    "x-ray", "xray", "ray", "anesthesia", "anaesthesia", "anesthetic", "stain", "staining",
+    "stains", "stained", "sensitive", "sensitivity", "sinus", "teeth", "tooth", "dental",
+    "prostate", "prostatic", "scale", "scales", "over", "nerve", "nerves", "nervous", "gas",
+    "cold", "donor", "toxic", "toxicity", "abnormalities", "defect", "deformed",
+    "irritation", "irritative", "irritants", "irritable", "pigment", "pigmented",
+    "pigmentation", "adhered", "adhesive", "adhering", "diuresis", "milk",
+    "blade", "ray", "discharge", "discharged", "active", "activity", "contrast", "culture",
+    "section", "transfusion", "dialysis", "smear", "puncture", "biopsy", "resection",
+    "tube", "catheter", "suture", "sutures", "drainage", "graft", "flap", "cast",
 ))
 MODIFIER_WORDS = frozenset(stem(word) for word in (
     "left", "right", "bilateral", "acute", "chronic", "subacute", "recurrent", "initial",
@@ -96,6 +111,7 @@ class Mention:
     query: str
     start: int
     end: int
+    cores: tuple[tuple[int, int], ...] = ()  # each trigger's own words (token positions)
 
 
 @dataclass(slots=True)
@@ -139,9 +155,15 @@ class ConceptMatcher:
             known = by_phrase.get(phrase)
             if known is not None:  # the same words as another main term: one vocabulary
                 self.main_terms[known].vocabulary |= vocabulary
+                if term.code is not None and phrase[0] not in WEAK_TRIGGERS \
+                        and phrase[0] not in NEEDS_COMPANY:
+                    self.main_terms[known].weak = False
                 continue
             number = len(self.main_terms)
-            weak = len(phrase) == 1 and phrase[0] in WEAK_TRIGGERS
+            # a one-word main term with no code of its own ("Milk", "Abdomen", "Discharge")
+            # names no condition until a subterm's word joins it ("milk leg", "acute abdomen")
+            weak = len(phrase) == 1 and (phrase[0] in WEAK_TRIGGERS or term.code is None
+                                         or phrase[0] in NEEDS_COMPANY)
             self.main_terms.append(_MainTerm(term.title, frozenset(vocabulary), weak))
             by_phrase[phrase] = number
             self.triggers.setdefault(phrase[0], []).append((phrase, number))
@@ -173,9 +195,9 @@ class ConceptMatcher:
         tokens = sentence.tokens
         if not tokens:
             return []
-        stems = [_stem(token.norm) for token in tokens]
+        stems = [self._read(token.norm) for token in tokens]
         breaks = _breaks(text, tokens)
-        found: list[tuple[int, int, list[int]]] = []
+        found: list[tuple[int, int, list[int], list[tuple[int, int]]]] = []
         position = 0
         while position < len(tokens):
             hit = self._trigger_at(tokens, stems, position, breaks)
@@ -188,10 +210,10 @@ class ConceptMatcher:
             main = self.main_terms[number]
             if not main.weak or last > position + length - 1 or first < position \
                     or tokens[position].norm in self.strong:
-                found.append((first, last, [number]))
+                found.append((first, last, [number], [(position, position + length - 1)]))
             position += length
-        return [self._mention(text, tokens, first, last, numbers)
-                for first, last, numbers in _merged(found)]
+        return [self._mention(text, tokens, first, last, numbers, cores)
+                for first, last, numbers, cores in _merged(found)]
 
     def _trigger_at(self, tokens: tuple[Token, ...], stems: list[str], position: int,
                     breaks: list[bool]) -> tuple[int, int] | None:
@@ -216,7 +238,8 @@ class ConceptMatcher:
         position = first - 1
         while position >= 0 and first - position <= REACH and not breaks[position + 1]:
             norm = tokens[position].norm
-            if norm in BREAK_WORDS or not (stems[position] in vocabulary or norm in PASSABLE
+            if norm in BREAK_WORDS or not (self._known(stems[position], vocabulary)
+                                           or norm in PASSABLE
                                            or stems[position] in MODIFIER_WORDS):
                 break
             start = position
@@ -224,7 +247,8 @@ class ConceptMatcher:
         position = last + 1
         while position < len(tokens) and position - last <= REACH and not breaks[position]:
             norm = tokens[position].norm
-            if norm in BREAK_WORDS or not (stems[position] in vocabulary or norm in PASSABLE
+            if norm in BREAK_WORDS or not (self._known(stems[position], vocabulary)
+                                           or norm in PASSABLE
                                            or stems[position] in MODIFIER_WORDS):
                 break
             end = position
@@ -235,11 +259,22 @@ class ConceptMatcher:
             end -= 1
         return start, end
 
+    def _read(self, word: str) -> str:
+        """A note's word as a stem, a known misspelling or variant of the lexicon's first
+        corrected ("metastases" -> metastasis, "distension" -> distention)."""
+        return _stem(self.lexicon.misspellings.get(word, word))
+
+    def _known(self, stem_: str, vocabulary: frozenset[str]) -> bool:
+        """A stem in a main term's vocabulary, as itself or as an equivalent the lexicon
+        lists ("abdominal" beside "abdomen")."""
+        return stem_ in vocabulary or not vocabulary.isdisjoint(
+            self.lexicon.equivalents.get(stem_, ()))
+
     def _mention(self, text: str, tokens: tuple[Token, ...], first: int, last: int,
-                 numbers: list[int]) -> Mention:
+                 numbers: list[int], cores: list[tuple[int, int]]) -> Mention:
         start, end = tokens[first].start, tokens[last].end
         return Mention(first, last, tuple(self.main_terms[n].title for n in numbers),
-                       text[start:end], start, end)
+                       text[start:end], start, end, tuple(cores))
 
 
 def _collect(term: IndexTerm, vocabulary: set[str], stopwords: frozenset[str]) -> None:
@@ -260,14 +295,16 @@ def _breaks(text: str, tokens: tuple[Token, ...]) -> list[bool]:
     return found
 
 
-def _merged(found: list[tuple[int, int, list[int]]]) -> list[tuple[int, int, list[int]]]:
-    merged: list[tuple[int, int, list[int]]] = []
-    for first, last, numbers in sorted(found):
+def _merged(found: list[tuple[int, int, list[int], list[tuple[int, int]]]]
+            ) -> list[tuple[int, int, list[int], list[tuple[int, int]]]]:
+    merged: list[tuple[int, int, list[int], list[tuple[int, int]]]] = []
+    for first, last, numbers, cores in sorted(found):
         if merged and first <= merged[-1][1]:
             previous = merged[-1]
-            merged[-1] = (previous[0], max(previous[1], last), previous[2] + numbers)
+            merged[-1] = (previous[0], max(previous[1], last), previous[2] + numbers,
+                          previous[3] + cores)
         else:
-            merged.append((first, last, numbers))
+            merged.append((first, last, numbers, cores))
     return merged
 
 

@@ -87,6 +87,8 @@ TRIGGERS: list[Trigger] = [
                "grandparents|twin|niece|nephew"),
     *_triggers(FAMILY, BACKWARD, "in the family|runs in the family|in family|in her mother|"
                "in his mother|in her father|in his father|in mother|in father", 5),
+    # "DVT prophylaxis", "stress ulcer prophylaxis": what is prevented is not present
+    *_triggers(HYPOTHETICAL, BACKWARD, "prophylaxis|prevention", 3),
     *_triggers(HYPOTHETICAL, FORWARD,
                "if|should|in case of|return for|return if|call for|call if|"
                "watch for|monitor for|look for|warning signs of|signs of|"

@@ -39,7 +39,8 @@ from chartwell.errors import InvalidInput
 
 SETTINGS = ("inpatient", "outpatient")
 MAX_CHARACTERS = 1_000_000  # a longer note is coded up to here, and says so
-MIN_SCORE = 0.5  # a search answer below this is no suggestion
+MIN_SCORE = 0.7  # a search answer below this is no suggestion ...
+NARRATIVE_MIN_SCORE = 0.85  # ... nor, outside a concluding section, one below this
 ITEM_SCORE = 0.6  # an assessment line read whole must score this
 SKIPPED_SECTIONS = frozenset({"medications", "allergies", "social_history"})
 UNSECTIONED_SKIPPED = SKIPPED_SECTIONS | {"review_of_systems", "physical_exam"}
@@ -199,7 +200,7 @@ class Coder:
     def _candidates(self, text: str) -> list[Candidate]:
         note_sections = sections(text)
         every = sentences(text, note_sections)
-        concluding = any(part.name in CONCLUDING for part in note_sections)
+        concluding = _concludes(note_sections)
         plans = _plan_regions(text, note_sections) if concluding else []
         found: list[Candidate] = []
         for number, sentence in enumerate(every):
@@ -245,11 +246,21 @@ class Coder:
                 if better and better[0].score >= MIN_SCORE:
                     hits = better
             hit = hits[0]
-        if hit is None or hit.score < MIN_SCORE or not hit.billable:
+        floor = MIN_SCORE if sentence.section in CONCLUDING else NARRATIVE_MIN_SCORE
+        start, end = mention.start, mention.end
+        if (hit is None or hit.score < floor) and len(mention.cores) == 1 \
+                and mention.cores[0] != (mention.first, mention.last):
+            # the words around the condition led the search astray ("edema in both legs"):
+            # the condition's own words, asked alone
+            first, last = mention.cores[0]
+            start, end = sentence.tokens[first].start, sentence.tokens[last].end
+            core = self.answer(text[start:end])
+            hit = core[0] if core else None
+        if hit is None or hit.score < floor or not hit.billable:
             return None
         assertion, why = assertion_of(sentence, mention.first, mention.last, sentence_scopes)
         return Candidate(code=hit.code, system="icd10cm", title=hit.title,
-                         spans=[Span(mention.start, mention.end, mention.query)],
+                         spans=[Span(start, end, text[start:end])],
                          section=sentence.section, assertion=assertion,
                          path=tuple(hit.path), confidence=float(hit.score), why=why,
                          sentence=number, item=number,
@@ -338,6 +349,19 @@ def _plan_regions(text: str, note_sections) -> list[tuple[int, int]]:
             line_end = text.find("\n", match.end())
             regions.append((match.end(1), line_end if line_end >= 0 else len(text)))
     return regions
+
+
+def _concludes(note_sections) -> bool:
+    """Whether diagnoses are taken from the note's concluding section alone: a note with
+    one and with at least two other headed sections (a history and physical, a discharge
+    summary). A narrative with one "Diagnosis:" paragraph (a case report) is read whole."""
+    if not any(part.name in CONCLUDING for part in note_sections):
+        return False
+    others = {part.name for part in note_sections if part.name and part.name not in CONCLUDING}
+    narrative = sum(part.end - part.start for part in note_sections if part.name is None)
+    concluding = sum(part.end - part.start for part in note_sections
+                     if part.name in CONCLUDING)
+    return len(others) >= 2 or narrative <= concluding
 
 
 def _inside(position: int, regions: list[tuple[int, int]]) -> bool:

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chartwell.cac.context import FAMILY, HISTORY, HYPOTHETICAL, NEGATED, POSSIBLE, PRESENT
+from chartwell.cac.text import CONCLUDING
 from chartwell.codesets.model import NoteKind
 from chartwell.edits.references import note_patterns
 
@@ -250,11 +251,15 @@ def _hypertension_with(candidates: list[Candidate], tabular: TabularNotes) -> li
 
 
 def integral_symptoms(candidates: list[Candidate]) -> list[Candidate]:
-    """A symptom code (chapter 18, R00-R99) named in the same sentence or assessment item as
-    a definitive diagnosis is taken as part of it and not coded (I.B.5)."""
-    definitive_sentences = {item.sentence for item in candidates if not item.code.startswith("R")}
+    """A symptom code (chapter 18, R00-R99) named in the same assessment item as a definitive
+    diagnosis is taken as part of it and not coded (I.B.5). Only where the provider concludes:
+    in a narrative (a case report, an HPI) one sentence tells of the presenting symptoms and
+    the diagnosis found later, and the symptom is not thereby integral to it."""
+    definitive_sentences = {item.sentence for item in candidates
+                            if not item.code.startswith("R") and item.section in CONCLUDING}
     return [item for item in candidates
-            if not (item.code.startswith("R") and item.sentence in definitive_sentences)]
+            if not (item.code.startswith("R") and item.section in CONCLUDING
+                    and item.sentence in definitive_sentences)]
 
 
 # -- code first / use additional -------------------------------------------------------------

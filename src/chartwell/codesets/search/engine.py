@@ -50,6 +50,7 @@ from chartwell.errors import NotFound
 TITLE_EVIDENCE = 0.85
 REQUIRED_FLOOR = 0.35
 SPECIFICITY_PENALTY = 0.02
+CONTRADICTION = 0.6  # a document or title saying "with X" where the query says "without X"
 CANDIDATES = 200
 PIVOT_WORDS = 5
 TIER_CANDIDATES = 100  # no one tier may crowd out those after it
@@ -81,6 +82,7 @@ class _Scored:
     document: int
     mask: int  # the query words the document matched (bit i = word i)
     required: float  # required coverage
+    contradicts: bool = False  # it holds a word the query negates, and no negation
 
 
 @dataclass(slots=True)
@@ -88,6 +90,7 @@ class _Completion:
     code: int
     title_mask: int
     extra_words: float
+    contradicts: bool = False  # its title has, unnegated, a word the query negates
 
 
 @dataclass(slots=True)
@@ -200,14 +203,21 @@ class SearchIndex:
         coverages: dict[int, float] = {}
         priors = self._priors
         match = self._match_document
+        negated, negation = _negation_masks(words)
         scored = []
         for document in self._candidates(words):
             mask, required = match(document, term_words, covers)
+            contradicts = bool(mask & negated) and not mask & negation
+            if contradicts:  # "Asthma > with > exacerbation" for "asthma without exacerbation"
+                mask &= ~negated
             coverage = coverages.get(mask)
             if coverage is None:
                 coverage = coverages[mask] = _mask_weight(mask, weights) / total
             score = coverage * coverage * (REQUIRED_FLOOR + (1 - REQUIRED_FLOOR) * required)
-            scored.append(_Scored(score * priors[document], document, mask, required))
+            if contradicts:
+                score *= CONTRADICTION
+            scored.append(_Scored(score * priors[document], document, mask, required,
+                                  contradicts))
         scored.sort(key=lambda item: (-item.score, item.document))
         return scored
 
@@ -219,12 +229,15 @@ class SearchIndex:
         that miss less, nor when even the best document in it could not outscore those found
         (what it misses, the completed code's title could only partly make up, and not at all
         for a word no title has). All set work, done in C."""
-        pivots = sorted(range(len(words)), key=lambda n: -words[n].weight)[:PIVOT_WORDS]
+        # what the query negates ("without exacerbation") picks no candidates: the documents
+        # without it are as good an answer as those that say "without" it
+        said = [n for n in range(len(words)) if not (words[n].negated or words[n].negation)]
+        pivots = sorted(said or range(len(words)), key=lambda n: -words[n].weight)[:PIVOT_WORDS]
         sets = [self._word_documents(words[n]) for n in pivots]
         weights = [words[n].weight for n in pivots]
         in_titles = [any(self.term_in_title[term] for term in words[n].alternatives)
                      for n in pivots]
-        total = sum(word.weight for word in words) or 1.0
+        total = sum(words[n].weight for n in pivots) or 1.0
         taken: set[int] = set()
         found: list[int] = []
         floor, first_share = 0.0, 0.0
@@ -298,6 +311,7 @@ class SearchIndex:
         weights = [word.weight for word in words]
         total = sum(weights) or 1.0
         every_term = frozenset(term_words)
+        negated, negation = _negation_masks(words)
         best: dict[int, _Hit] = {}
         leaders: list[float] = []  # the best ``limit`` scores so far (a min-heap)
         completed: dict[tuple[int, int], list[_Completion]] = {}
@@ -312,12 +326,18 @@ class SearchIndex:
             completions = completed.get((code, item.mask))
             if completions is None:
                 completions = completed[(code, item.mask)] = self._completions(
-                    code, item.mask, term_words, every_term)
+                    code, item.mask, term_words, every_term, negated)
             for completion in completions:
                 new = completion.title_mask & ~item.mask
+                if not (completion.contradicts or item.contradicts):
+                    # a code that does not have what the query says it is without is the
+                    # default the negation asks for: its words count as title evidence
+                    new |= (negated | negation) & ~item.mask
                 coverage = (shown + TITLE_EVIDENCE * _mask_weight(new, weights)) / total
                 score = (coverage * coverage * required
                          * (1 - SPECIFICITY_PENALTY * min(completion.extra_words, 10.0)))
+                if completion.contradicts or item.contradicts:
+                    score *= CONTRADICTION
                 known = best.get(completion.code)
                 if known is None or score > known.score:
                     best[completion.code] = _Hit(score, completion.code, item.document,
@@ -327,31 +347,34 @@ class SearchIndex:
         return ranked[:limit]
 
     def _completions(self, code: int, mask: int, term_words: dict[int, int],
-                     every_term: frozenset[int]) -> list[_Completion]:
+                     every_term: frozenset[int], negated: int = 0) -> list[_Completion]:
         """The valid codes a document's code stands for: itself when valid, else the best
         valid codes under it (see the module notes). A completion's extra words are those of
         its title that the query did not ask for, each counted by how few of its siblings
         share it (a word most of them carry says little), words under a negation ("not
         having achieved remission") and the lexicon's default words counting nothing."""
-        if self.code_billable[code]:
-            return [_Completion(code, self._title_mask(code, term_words), 0.0)]
+        if self.code_billable[code] or not self._header(code).children:
+            title_mask, contradicts = self._title_mask(code, term_words, negated)
+            return [_Completion(code, title_mask, 0.0, contradicts)]
         header = self._header(code)
-        if not header.children:
-            return [_Completion(code, self._title_mask(code, term_words), 0.0)]
         asked = [(term, term_words[term], header.costs.get(term, 0.0)) for term in every_term
                  if term in header.costs or term in header.terms]
         ranked = []
         for child, title, cost in zip(header.children, header.titles, header.base_costs,
                                       strict=True):
-            title_mask, extra = 0, cost
+            title_mask, extra, contradicts = 0, cost, False
             for term, bits, term_cost in asked:
                 if term in title:
+                    if bits & negated and term not in header.free[child]:
+                        contradicts = True  # "with exacerbation" for "without exacerbation"
+                        continue
                     title_mask |= bits
                     extra -= term_cost if term not in header.free[child] else 0.0
             gained = title_mask & ~mask
-            ranked.append((-gained.bit_count(), extra, child, title_mask))
+            ranked.append((contradicts, -gained.bit_count(), extra, child, title_mask))
         best = heapq.nsmallest(COMPLETIONS_PER_HEADER, ranked)
-        return [_Completion(child, title_mask, extra) for _, extra, child, title_mask in best]
+        return [_Completion(child, title_mask, extra, contradicts)
+                for contradicts, _, extra, child, title_mask in best]
 
     def _header(self, code: int) -> _Header:
         """The valid codes under a header with what completing to each would add (cached)."""
@@ -389,11 +412,18 @@ class SearchIndex:
             _bounded_put(self._titles, code, found, CACHED_TITLES)
         return found
 
-    def _title_mask(self, code: int, term_words: dict[int, int]) -> int:
-        mask = 0
+    def _title_mask(self, code: int, term_words: dict[int, int], negated: int = 0
+                    ) -> tuple[int, bool]:
+        """The query words a code's title holds, and whether it holds, unnegated, one the
+        query negates (it is then not counted)."""
+        mask, contradicts = 0, False
         for term in self.code_terms[self.code_offsets[code]:self.code_offsets[code + 1]]:
-            mask |= term_words.get(term & TERM_BITS, 0)
-        return mask
+            bits = term_words.get(term & TERM_BITS, 0)
+            if bits & negated and not term & NEGATED:
+                contradicts = True
+                bits &= ~negated
+            mask |= bits
+        return mask, contradicts
 
     # -- code lookups ------------------------------------------------------------------
 
@@ -495,6 +525,17 @@ def _missing_words(weights: list[float], most: float) -> list[tuple[int, ...]]:
     found = [missing for size in sizes for missing in combinations(range(count), size)
              if sum(weights[n] for n in missing) <= most]
     return sorted(found, key=lambda missing: (sum(weights[n] for n in missing), len(missing)))
+
+
+def _negation_masks(words: list[QueryWord]) -> tuple[int, int]:
+    """The query words said after "without" (bit mask), and the negation words."""
+    negated = negation = 0
+    for number, word in enumerate(words):
+        if word.negated:
+            negated |= 1 << number
+        if word.negation:
+            negation |= 1 << number
+    return negated, negation
 
 
 def _term_words(words: list[QueryWord]) -> dict[int, int]:

@@ -29,6 +29,14 @@ from chartwell.codesets.search.text import (
     split_slashes,
 )
 
+# "without X": X is what the condition does not have. A document or title that has X but not
+# the negation ("Asthma > with > exacerbation") says the opposite of the query; the negated
+# words weigh this share of their own weight, so that with no document saying "without X" the
+# guideline default (the code with nothing added) is what remains.
+NEGATIONS = frozenset({"without"})
+NEGATION_ENDS = frozenset({"with", "and", "but"})
+NEGATED_WEIGHT = 0.5
+
 # An abbreviation typed as one word of this length or more (copd, nstemi) also matches as typed;
 # shorter ones (mi, cap, l) and phrases (cold sore) are too ambiguous.
 MIN_ORIGIN_LENGTH = 4
@@ -44,6 +52,9 @@ class QueryWord:
     weight: float
     note: str | None = None
     covers: frozenset[int] = frozenset()  # terms it also accounts for where a document needs them
+    negated: bool = False  # said after "without": a document holding it without a negation
+    # contradicts the query
+    negation: bool = False  # the negation word itself
 
 
 @dataclass(slots=True)
@@ -91,11 +102,22 @@ class QueryReader:
         if typed:
             typed[-1].last = True
         seen: set[str] = set()
+        negated = False
         for item in typed:
+            if item.word in NEGATION_ENDS:
+                negated = False
             for word in self._words(item, parsed):
                 if word.word not in seen:
                     seen.add(word.word)
+                    if word.word in NEGATIONS:
+                        word.negation = True
+                        word.weight *= NEGATED_WEIGHT
+                    elif negated:
+                        word.negated = True
+                        word.weight *= NEGATED_WEIGHT
                     parsed.words.append(word)
+            if item.word in NEGATIONS:
+                negated = True
         self._apply_aliases(parsed)
         return parsed
 
