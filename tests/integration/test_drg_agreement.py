@@ -20,6 +20,7 @@ explanation). A difference none explains fails the test. The counts are printed
 from __future__ import annotations
 
 import json
+import multiprocessing
 import random
 from collections import Counter
 from collections.abc import Callable
@@ -32,7 +33,8 @@ import pytest
 from chartwell.codesets.model import CodeSystem, TableSet
 from chartwell.codesets.msdrg import MsdrgTables
 from chartwell.domain.coded import CodedEncounter
-from chartwell.domain.encounter_json import parse_encounter
+from chartwell.domain.encounter_json import parse_encounter, parse_encounters
+from chartwell.errors import InvalidInput
 from chartwell.grouping.drg import DrgResult, Grouping, build_claim, shared_grouper, version_for
 from chartwell.grouping.drg.claim import is_expired
 from chartwell.grouping.drg.what_changes import (
@@ -572,3 +574,75 @@ def test_unknown_procedure_codes_get_a_note(store, tmp_path):
     assert answer["drg"] == "399"  # the appendectomy groups
     assert answer["notes"] == ["procedures[1] 0ZZZZZZ is not a valid ICD-10-PCS code on the "
                                "discharge date: the grouper left it out"]
+
+
+# -- the worker processes of a long list -------------------------------------------------------
+
+BAD_ENTRIES = {
+    7: "not a stay",
+    50: {"setting": "inpatient", "admit_date": "2026-01-03",
+         "patient": {"sex": "F", "birth_date": "1950-02-01"},
+         "diagnoses": [{"code": "I50.9", "poa": "Y"}]},  # no discharge date
+    120: {"setting": "outpatient", "date_of_service": "2026-01-03",
+          "patient": {"sex": "F", "birth_date": "1950-02-01"},
+          "diagnoses": [{"code": "I50.9"}]},  # not an inpatient stay
+    200: {"setting": "inpatient", "admit_date": "2019-05-01", "discharge_date": "2019-05-04",
+          "patient": {"sex": "M", "birth_date": "1950-02-01"}, "discharge_status": "01",
+          "diagnoses": [{"code": "I50.9", "poa": "Y"}]},  # no grouper version in 2019
+}
+
+
+@pytest.fixture(scope="module")
+def mixed_list(store) -> list:
+    """Stays with odd values (bad POA, discharge statuses) and unreadable or ungroupable entries
+    among them."""
+    with transaction(store) as session:
+        cm = billable(session, CodeSystem.ICD10CM)
+        pcs = billable(session, CodeSystem.ICD10PCS)
+    documents: list = list(inpatient_encounters(SEED + 1, 400, diagnoses=cm, procedures=pcs,
+                                                first_discharge=FIRST, last_discharge=LAST,
+                                                odd_share=0.2))
+    for index, entry in BAD_ENTRIES.items():
+        documents.insert(index, entry)
+    return documents
+
+
+def test_worker_processes_answer_a_list_as_this_process_does(store, mixed_list):
+    if not service._forks():
+        pytest.skip("worker processes are forked on Linux only")
+    assert service._workers(len(mixed_list), 2) == 2
+    with transaction(store) as session:
+        pooled, is_list = service.group_document(session=session, actor=local_operator(),
+                                                 document=mixed_list, processes=2)
+        alone, _ = service.group_document(session=session, actor=local_operator(),
+                                          document=mixed_list, processes=1)
+    assert multiprocessing.active_children() == []  # the workers are gone
+    assert is_list and len(pooled) == len(mixed_list)
+    assert service.answers(pooled) == service.answers(alone)
+    assert [type(result) for result in pooled] == [type(result) for result in alone]
+    for index in BAD_ENTRIES:  # answered in place, with the error it has alone
+        assert isinstance(pooled[index], InvalidInput)
+        assert pooled[index].message == alone[index].message
+    assert pooled[7].message.startswith("[7]: ")
+    grouped = [(one, other) for one, other in zip(pooled, alone, strict=True)
+               if isinstance(one, DrgResult)]
+    assert len(grouped) == 400
+    for one, other in grouped:
+        assert one.version == other.version
+        assert one.grouping.values() == other.grouping.values()
+        assert one.grouping.secondaries == other.grouping.secondaries
+        assert one.grouping.grouped == other.grouping.grouped
+    assert any(one.grouping.secondaries for one, _other in grouped)
+    assert any(not one.grouping.grouped for one, _other in grouped)  # the odd values: DRG 999
+
+
+def test_worker_processes_group_parsed_stays_as_this_process_does(store, mixed_list):
+    parsed, _ = parse_encounters(mixed_list)
+    with transaction(store) as session:
+        references = service.References.of(session)
+        pooled = service.group_all(references, parsed, processes=2)
+        alone = service.group_all(references, parsed, processes=1)
+    assert multiprocessing.active_children() == []
+    assert service.answers(pooled) == service.answers(alone)
+    assert [result.message for result in pooled if isinstance(result, InvalidInput)] == \
+        [result.message for result in alone if isinstance(result, InvalidInput)]

@@ -8,7 +8,13 @@ CC/MCC that drove it (and the ones that did not count, with why), and what would
 """
 
 from chartwell.grouping.drg.claim import Claim, build_claim
-from chartwell.grouping.drg.engine import DrgResult, documented_candidates, group_encounter
+from chartwell.grouping.drg.engine import (
+    DrgResult,
+    Stay,
+    documented_candidates,
+    group_encounter,
+    group_encounters,
+)
 from chartwell.grouping.drg.grouper import DrgGrouper, Grouping, shared_grouper
 from chartwell.grouping.drg.severity import CcMcc, cc_mcc
 from chartwell.grouping.drg.versions import VERSIONS, GrouperVersion, NoGrouperVersion, version_for
@@ -16,6 +22,7 @@ from chartwell.grouping.drg.what_changes import WhatChanges, cdi_queries, what_c
 
 __all__ = [
     "VERSIONS", "CcMcc", "Claim", "DrgGrouper", "DrgResult", "GrouperVersion", "Grouping",
-    "NoGrouperVersion", "WhatChanges", "build_claim", "cc_mcc", "cdi_queries",
-    "documented_candidates", "group_encounter", "shared_grouper", "version_for", "what_changes",
+    "NoGrouperVersion", "Stay", "WhatChanges", "build_claim", "cc_mcc", "cdi_queries",
+    "documented_candidates", "group_encounter", "group_encounters", "shared_grouper",
+    "version_for", "what_changes",
 ]

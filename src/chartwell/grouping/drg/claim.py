@@ -46,6 +46,9 @@ class Claim:
     diagnosis_fields: dict[str, str] = field(default_factory=dict)  # E1165 -> "diagnoses[1]"
     procedure_fields: dict[str, str] = field(default_factory=dict)  # 02703DZ -> "procedures[0]"
     codes: set[str] = field(default_factory=set)  # the diagnosis codes as the grouper has them
+    spelling: dict[str, tuple[int, str]] = field(default_factory=dict)
+    """A secondary diagnosis as the grouper has it -> its place and the coder's spelling (the
+    first place of a code coded twice): E1165 -> (1, "E11.65")."""
 
     def with_secondary(self, code: str) -> dict:
         """The same claim with one more secondary diagnosis, present on admission."""
@@ -78,22 +81,49 @@ def _diagnoses(claim: Claim, encounter: CodedEncounter) -> list[dict]:
     """The principal diagnosis (blank when it cannot be a code: the grouper answers invalid
     principal diagnosis) and the secondary ones that can be codes."""
     diagnoses = []
-    fields = claim.diagnosis_fields
+    fields, codes = claim.diagnosis_fields, claim.codes
     for index, item in enumerate(encounter.diagnoses):
-        raw = item.code.replace(".", "")
-        if not CODE_SHAPE.match(raw):
+        raw = _RAW.get(item.code)
+        if raw is None:
+            raw = _raw(item.code)
+        if not raw:
             claim.notes.append(f"diagnoses[{index}] {item.code!r} is not an ICD-10-CM code: "
                                "left out of the grouping")
             if index:
                 continue
-            raw = ""
-        if index and raw not in fields:  # secondary diagnoses: the CC/MCC view names them
-            fields[raw] = f"diagnoses[{index}]"
-        claim.codes.add(raw)
+        elif index and raw not in fields:  # secondary diagnoses: the CC/MCC view names them
+            fields[raw] = _field("diagnoses", index)
+            claim.spelling[raw] = (index, item.code)
+        codes.add(raw)
         poa = item.poa
         diagnoses.append({"code": raw, "poa": poa if poa in POA_INDICATORS else
                           _poa(claim, index, poa)})
     return diagnoses
+
+
+_RAW: dict[str, str] = {}
+"""A diagnosis code as the coder wrote it -> as the grouper takes it (no dot), or "" where it
+cannot be a code: worked out once per code (a run of 100,000 stays has a few hundred thousand
+codes and far fewer distinct ones)."""
+_KEPT_CODES = 200_000  # past that many distinct codes, worked out each time
+
+
+def _raw(code: str) -> str:
+    raw = code.replace(".", "")
+    raw = raw if CODE_SHAPE.match(raw) else ""
+    if len(_RAW) < _KEPT_CODES:
+        _RAW[code] = raw
+    return raw
+
+
+_FIELDS = {name: tuple(f"{name}[{index}]" for index in range(64))
+           for name in ("diagnoses", "procedures")}
+
+
+def _field(name: str, index: int) -> str:
+    """``diagnoses[3]``: made once for the usual places."""
+    fields = _FIELDS[name]
+    return fields[index] if index < len(fields) else f"{name}[{index}]"
 
 
 def _poa(claim: Claim, index: int, poa: str | None) -> str:
@@ -132,6 +162,7 @@ def _procedures(claim: Claim, encounter: CodedEncounter) -> list[dict]:
             claim.notes.append(f"procedures[{index}] {procedure.code!r} is not an ICD-10-PCS "
                                "code (seven letters or digits): left out of the grouping")
             continue
-        claim.procedure_fields.setdefault(procedure.code, f"procedures[{index}]")
+        if procedure.code not in claim.procedure_fields:
+            claim.procedure_fields[procedure.code] = _field("procedures", index)
         procedures.append({"code": procedure.code})
     return procedures

