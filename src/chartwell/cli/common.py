@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-import json
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -62,15 +61,18 @@ def parse_date(value: str | None) -> date | None:
 
 def read_json_file(path: Path) -> Any:
     """The JSON document in a file given on the command line; unreadable or not JSON is exit 2,
-    naming the file (and the line where the JSON breaks)."""
+    naming the file (and the line where the JSON breaks). Read with orjson: bulk lists of
+    encounters run to hundreds of megabytes."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except OSError as error:
         raise UnreadableInput(f"cannot read ({error.strerror or error})",
                               Position(file=str(path))) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        line = getattr(error, "lineno", None)
-        raise UnreadableInput(f"not JSON ({error})", Position(file=str(path), line=line)) from None
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        line = data[:error.pos].count(b"\n") + 1 if error.pos is not None else None
+        raise UnreadableInput(f"not JSON ({error.msg})", Position(file=str(path), line=line)) from None
 
 
 def to_json(document: Any) -> str:
