@@ -151,3 +151,35 @@ def test_an_empty_or_binary_note_gets_no_suggestions_and_a_reason(client, text):
                            headers=bearer(client, "cac-api-coder"))
     assert response.status_code == 200, response.text
     assert response.json()["suggestions"] == [] and response.json()["warnings"]
+
+
+def test_a_release_without_search_tables_is_a_conflict_naming_it(reference_data, tmp_path):
+    """A release installed without its search tables cannot code: the answer says which
+    release it is and how to install them (a 409, not a 404 that reads as "no such page")."""
+    import shutil
+    import sqlite3
+    from datetime import date
+
+    from chartwell.codesets.artifact import Artifact
+    from chartwell.codesets.model import CodeSystem
+    from chartwell.codesets.releases import Release
+    from chartwell.errors import Conflict
+    from chartwell.services.codesets import OpenRelease
+
+    source = next((reference_data / "codesets").glob("icd10cm-FY2026-*.sqlite"))
+    copy = tmp_path / "icd10cm-FY2027-nosearch.sqlite"
+    shutil.copyfile(source, copy)
+    with sqlite3.connect(copy) as connection:
+        for table in ("search_meta", "search_blobs", "search_documents", "search_codes"):
+            connection.execute(f"DROP TABLE IF EXISTS {table}")
+    artifact = Artifact(copy)
+    release = Release(CodeSystem.ICD10CM, "FY2027", date(2026, 10, 1), date(2027, 9, 30))
+    opened = OpenRelease(release, artifact, date(2026, 10, 5))
+    try:
+        with pytest.raises(Conflict) as raised:
+            service._search_index(opened)
+    finally:
+        artifact.close()
+    message = raised.value.message
+    assert "FY2027" in message and "search tables" in message
+    assert "chartwell codesets install" in message and raised.value.http_status == 409

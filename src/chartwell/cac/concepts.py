@@ -76,7 +76,19 @@ NEEDS_COMPANY = frozenset(stem(word) for word in (
     "blade", "ray", "discharge", "discharged", "active", "activity", "contrast", "culture",
     "section", "transfusion", "dialysis", "smear", "puncture", "biopsy", "resection",
     "tube", "catheter", "suture", "sutures", "drainage", "graft", "flap", "cast",
+    "reflex", "reflexes", "thyroid",
 ))
+# Index main terms that name a test or a procedure, never a condition, however written
+# ("chest X-ray", "general anesthesia"): not triggers at all (stemmed phrases).
+NEVER_TRIGGERS = frozenset(tuple(stem(word) for word in phrase.split()) for phrase in (
+    "x ray", "xray", "anesthesia", "anaesthesia", "analgesia", "follow up", "follow-up",
+    "consumption", "plus",
+))
+# Note words whose stem is a main term's but which are other words ("rigorously" is not
+# "rigor", chills; "adrenal" is not "adrenalism")
+FALSE_FRIENDS = frozenset(("rigorous", "rigorously", "adrenal", "adrenals", "morphine",
+                           "exhaustive", "exhaustively", "does", "addition", "additional",
+                           "dependent"))
 MODIFIER_WORDS = frozenset(stem(word) for word in (
     "left", "right", "bilateral", "acute", "chronic", "subacute", "recurrent", "initial",
     "subsequent", "sequela", "stage", "type", "1", "2", "3", "4", "5", "i", "ii", "iii", "iv",
@@ -88,7 +100,7 @@ MODIFIER_WORDS = frozenset(stem(word) for word in (
     "esrd", "end", "ckd", "encounter",
 ))
 # words a mention never reaches over (they join two conditions, not one)
-BREAK_WORDS = frozenset(("and", "or", "but", "plus", "then", "also", "now", "is", "was",
+BREAK_WORDS = frozenset(("no", "not", "and", "or", "but", "plus", "then", "also", "now", "is", "was",
                          "are", "were", "has", "had", "have", "for", "continue", "start",
                          "plan", "this", "that", "these", "after", "before", "at",
                          "he", "she", "patient", "pt", "who", "which", "by", "from", "as",
@@ -112,6 +124,7 @@ class Mention:
     start: int
     end: int
     cores: tuple[tuple[int, int], ...] = ()  # each trigger's own words (token positions)
+    code: str | None = None  # the own code of its main term, when one main term triggered it
 
 
 @dataclass(slots=True)
@@ -119,6 +132,8 @@ class _MainTerm:
     title: str
     vocabulary: frozenset[str]
     weak: bool
+    code: str | None = None  # the main term's own code, written alone ("Edema R60.9")
+    acronym: bool = False  # "ALTE", "TAC": only the word itself, never another of its stem
 
 
 class ConceptMatcher:
@@ -140,21 +155,29 @@ class ConceptMatcher:
     # -- building -----------------------------------------------------------------------
 
     def _add_main_term(self, term: IndexTerm, by_phrase: dict[tuple[str, ...], int]) -> None:
-        if term.code is None and not term.subterms:
+        if term.code is None and not term.subterms and not _names_condition(term.see):
             return  # "Knee - see condition": a pointer, no condition of its own
         essential, _ = split_optional(term.title)
         vocabulary: set[str] = set()
         _collect(term, vocabulary, self.stopwords)
-        for variant in essential.split(","):
+        if term.see:  # "Smoker - see Dependence, drug, nicotine": the target's words join
+            vocabulary.update(terms(term.see, self.stopwords))
+        forms = [form for form in essential.split(",") if form.strip()]
+        lead = forms[0].strip().lower() if forms else ""
+        for variant in forms:
+            if variant.strip().lower()[:3] != lead[:3]:
+                continue  # "Contamination, food": a qualifier, not another name of the term
             phrase = tuple(terms(variant, self.stopwords))
             if not phrase or (len(phrase) == 1 and phrase[0] in NOT_TRIGGERS
-                              and phrase[0] not in WEAK_TRIGGERS):
+                              and phrase[0] not in WEAK_TRIGGERS) or phrase in NEVER_TRIGGERS:
                 continue
             if any(not word.isalpha() for word in phrase) and len(phrase) == 1:
                 continue
             known = by_phrase.get(phrase)
             if known is not None:  # the same words as another main term: one vocabulary
                 self.main_terms[known].vocabulary |= vocabulary
+                self.main_terms[known].code = self.main_terms[known].code or \
+                    _own_code(term, essential)
                 if term.code is not None and phrase[0] not in WEAK_TRIGGERS \
                         and phrase[0] not in NEEDS_COMPANY:
                     self.main_terms[known].weak = False
@@ -162,9 +185,12 @@ class ConceptMatcher:
             number = len(self.main_terms)
             # a one-word main term with no code of its own ("Milk", "Abdomen", "Discharge")
             # names no condition until a subterm's word joins it ("milk leg", "acute abdomen")
-            weak = len(phrase) == 1 and (phrase[0] in WEAK_TRIGGERS or term.code is None
-                                         or phrase[0] in NEEDS_COMPANY)
-            self.main_terms.append(_MainTerm(term.title, frozenset(vocabulary), weak))
+            weak = len(phrase) == 1 and (phrase[0] in WEAK_TRIGGERS or phrase[0] in NEEDS_COMPANY
+                                         or (term.code is None and not _names_condition(
+                                             term.see or term.see_also)))
+            acronym = len(phrase) == 1 and variant.strip().isupper() and len(variant.strip()) > 2
+            self.main_terms.append(_MainTerm(term.title, frozenset(vocabulary), weak,
+                                             _own_code(term, essential), acronym))
             by_phrase[phrase] = number
             self.triggers.setdefault(phrase[0], []).append((phrase, number))
 
@@ -220,10 +246,17 @@ class ConceptMatcher:
         token = tokens[position]
         if len(token.norm) <= 2 and not token.text.isupper() and not token.norm.isdigit():
             return None  # "no", "as", "ms": a short abbreviation counts only in capitals
+        if token.norm in FALSE_FRIENDS:
+            return None
         for key in (token.norm, stems[position]):
             for phrase, number in self.triggers.get(key, ()):
+                if key != token.norm and phrase[0] in self.strong:
+                    continue  # an abbreviation is its letters ("DOE"), never a stem ("does")
                 length = len(phrase)
                 if length == 1:
+                    main = self.main_terms[number]
+                    if main.acronym and token.norm != fold_title(main.title):
+                        continue
                     return 1, number
                 if position + length <= len(stems) and \
                         tuple(stems[position:position + length]) == phrase and \
@@ -274,7 +307,28 @@ class ConceptMatcher:
                  numbers: list[int], cores: list[tuple[int, int]]) -> Mention:
         start, end = tokens[first].start, tokens[last].end
         return Mention(first, last, tuple(self.main_terms[n].title for n in numbers),
-                       text[start:end], start, end, tuple(cores))
+                       text[start:end], start, end, tuple(cores),
+                       self.main_terms[numbers[0]].code if len(numbers) == 1 else None)
+
+
+def _names_condition(see: str | None) -> bool:
+    """A cross-reference to a condition ("Smoker - see Dependence, drug, nicotine"), not to
+    the condition the word qualifies ("Knee - see condition")."""
+    return bool(see) and not see.strip().lower().startswith("condition")
+
+
+def _own_code(term: IndexTerm, essential: str) -> str | None:
+    """The code a main term gives when written alone: only for a main term that is one
+    word in its forms ("Edema, edematous"), not one whose commas add a qualifier
+    ("Demineralization, bone", "Cesarean delivery, previous")."""
+    forms = [form.strip().lower() for form in essential.split(",") if form.strip()]
+    if term.code is None or not forms or any(form[:3] != forms[0][:3] for form in forms):
+        return None
+    return term.code
+
+
+def fold_title(title: str) -> str:
+    return split_optional(title)[0].split(",")[0].strip().lower()
 
 
 def _collect(term: IndexTerm, vocabulary: set[str], stopwords: frozenset[str]) -> None:

@@ -33,6 +33,7 @@ from chartwell.cac import rules
 from chartwell.cac.concepts import ConceptMatcher, Mention
 from chartwell.cac.context import PRESENT, POSSIBLE, assertion_of, scopes
 from chartwell.cac.modifiers import read_modifiers
+from chartwell.cac.sites import SiteWords, needs_site
 from chartwell.cac.status import STATUS_SECTIONS, status_codes
 from chartwell.cac.text import CONCLUDING, Sentence, section_name, sections, sentences
 from chartwell.errors import InvalidInput
@@ -154,6 +155,7 @@ class Coder:
         self.release = release
         self.matcher = ConceptMatcher(cm_artifact.index_terms("index"), cm_search.lexicon)
         self.tabular = rules.TabularNotes(cm_artifact)
+        self.sites = SiteWords(cm_artifact.table_rows("neoplasm"), cm_search.lexicon.stopwords)
         self._answers: dict[str, Any] = {}
 
     @classmethod
@@ -245,19 +247,29 @@ class Coder:
                 better = self.answer(" ".join([query, *extra]))
                 if better and better[0].score >= MIN_SCORE:
                     hits = better
+            elif mention.code and hits[0].score < 0.95 and _alone(mention):
+                hits = self._main_term_answer(mention) or hits
             hit = hits[0]
+        if hit is not None and _drug_table_code(hit.code) and not _POISONING.search(
+                text, sentence.start, sentence.end):
+            return None  # a drug named (treatment), not a poisoning or an adverse effect
         floor = MIN_SCORE if sentence.section in CONCLUDING else NARRATIVE_MIN_SCORE
         start, end = mention.start, mention.end
+        words = (mention.first, mention.last)
         if (hit is None or hit.score < floor) and len(mention.cores) == 1 \
                 and mention.cores[0] != (mention.first, mention.last):
             # the words around the condition led the search astray ("edema in both legs"):
             # the condition's own words, asked alone
-            first, last = mention.cores[0]
+            first, last = words = mention.cores[0]
             start, end = sentence.tokens[first].start, sentence.tokens[last].end
             core = self.answer(text[start:end])
+            if mention.code and (not core or core[0].score < 0.95):
+                core = self._main_term_answer(mention) or core
             hit = core[0] if core else None
         if hit is None or hit.score < floor or not hit.billable:
             return None
+        if needs_site(hit.code):
+            hit = self._with_site(sentence, text[start:end], words, hit)
         assertion, why = assertion_of(sentence, mention.first, mention.last, sentence_scopes)
         return Candidate(code=hit.code, system="icd10cm", title=hit.title,
                          spans=[Span(start, end, text[start:end])],
@@ -265,6 +277,40 @@ class Coder:
                          path=tuple(hit.path), confidence=float(hit.score), why=why,
                          sentence=number, item=number,
                          principal_hint=_says_principal(text, sentence))
+
+    def _with_site(self, sentence: Sentence, query: str, words: tuple[int, int],
+                   hit: Any) -> Any:
+        """An "unspecified site" answer made specific by the site the sentence names
+        (:mod:`~chartwell.cac.sites`); the condition's own score decides whether it is coded,
+        the site only which code."""
+        stems = [self.matcher._read(token.norm) for token in sentence.tokens]
+        sites = self.sites.near(sentence, stems, *words)
+        if not sites:
+            return hit
+        localized = LOCALIZED.get(hit.code)
+        if localized and (title := self.tabular.valid(localized)):
+            return _IndexAnswer(localized, title, tuple(hit.path) + (
+                "localized", f"site: {', '.join(sites)}"), hit.score, True)
+        for said in (sites, sites[:1]) if len(sites) > 1 else (sites,):
+            better = self.answer(" ".join([query, *said]))
+            if better and better[0].score >= MIN_SCORE and better[0].code != hit.code \
+                    and better[0].billable and not _drug_table_code(better[0].code):
+                break
+        else:
+            return hit
+        found, sites = better[0], said
+        return _IndexAnswer(found.code, found.title,
+                            tuple(found.path) + (f"site: {', '.join(sites)}",),
+                            max(hit.score, found.score), True)
+
+    def _main_term_answer(self, mention: Mention) -> list:
+        """The main term's own code, for a mention that is the main term's words alone
+        ("edema" -> Edema R60.9): the index's answer, which a longer title that merely holds
+        the same word ("Edema, unspecified") must not outrank."""
+        title = self.tabular.valid(mention.code)
+        if title is None:
+            return []
+        return [_IndexAnswer(mention.code, title, (mention.main_terms[0],), 1.0, True)]
 
     def _item_candidate(self, text: str, sentence: Sentence, number: int,
                         sentence_scopes) -> Candidate | None:
@@ -300,6 +346,37 @@ class Coder:
                 self._answers.pop(next(iter(self._answers)))
             self._answers[key] = hits
         return hits
+
+
+@dataclass(frozen=True, slots=True)
+class _IndexAnswer:
+    """A code read straight from the index (a main term's own code), shaped as a search hit."""
+
+    code: str
+    title: str
+    path: tuple[str, ...]
+    score: float
+    billable: bool
+
+
+# ICD-10-CM T36-T50: poisoning by, adverse effect of, underdosing of drugs (the Table of Drugs)
+_DRUG_CATEGORIES = re.compile(r"^T(?:3[6-9]|4\d|50)")
+_POISONING = re.compile(r"poison|overdos|intoxica|toxic|advers|side[- ]effect|induced|"
+                        r"ingest|underdos|reaction to|allerg|caused by|due to|secondary to",
+                        re.I)
+
+
+# an "unspecified" code whose index entry has a "localized" subterm, taken when a site is said
+LOCALIZED = {"R59.9": "R59.0", "R60.9": "R60.0"}
+
+
+def _alone(mention: Mention) -> bool:
+    """The mention is its trigger's words alone ("edema", not "edema in both legs")."""
+    return mention.cores == ((mention.first, mention.last),)
+
+
+def _drug_table_code(code: str) -> bool:
+    return bool(_DRUG_CATEGORIES.match(code))
 
 
 _WITH_PHRASE = re.compile(r"\bwith(?:out)? (?:\(\w+\) )?(\w+)")

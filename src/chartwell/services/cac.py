@@ -19,7 +19,7 @@ from chartwell.cac.pipeline import CacResult, Coder
 from chartwell.codesets.model import CodeSystem
 from chartwell.codesets.releases import NoReleaseInForce
 from chartwell.compliance.roles import Permission
-from chartwell.errors import NotFound
+from chartwell.errors import Conflict, NotFound
 from chartwell.services import audit
 from chartwell.services.actor import Actor
 from chartwell.services.codesets import open_release
@@ -39,7 +39,7 @@ def coder_for(session: Session, on: date | None = None) -> Coder:
     with _LOCK:
         coder = _CODERS.get(key) or _CODERS.get((key[0], "*"))
         if coder is None:
-            cm_search = cm.search_index()
+            cm_search = _search_index(cm)
             pcs_search = None
             if pcs is not None:
                 try:
@@ -51,6 +51,24 @@ def coder_for(session: Session, on: date | None = None) -> Coder:
                           release=cm.release.label)
             _CODERS[key] = coder
     return coder
+
+
+def _search_index(cm):
+    """The ICD-10-CM release's search index, which coding needs (a mention becomes a code
+    through the index search). A release installed without its search tables (the search
+    engine was absent at install time, or the tables are of an older format) is a state of
+    the store to fix, not a missing thing: the answer names the release and how to fix it."""
+    try:
+        return cm.search_index()
+    except NotFound as error:
+        release = cm.release
+        raise Conflict(
+            f"ICD-10-CM {release.version} ({release.effective_start.isoformat()}..), the "
+            f"release in force on {cm.date.isoformat()}, cannot be used for coding: "
+            f"{error.message.split(' (')[0]}. Re-install it with its search tables "
+            f"(`chartwell codesets install <its CMS/CDC files>` with the search engine "
+            f"installed; re-installing a release replaces it), or give a date whose release "
+            f"has them") from None
 
 
 def keep_coder(coder: Coder) -> None:
