@@ -55,6 +55,9 @@ BODIES = {
                          "diagnoses": ["I10"]},
     "/api/claims": {"encounter_id": str(IDS.inpatient)},
     "/api/cac": {"text": "Assessment: essential hypertension.", "setting": "outpatient"},
+    "/api/encounters/{encounter_id}/cac/decisions": {
+        "document_id": str(IDS.progress_note), "code": "I10", "system": "icd10cm",
+        "decision": "accepted"},
     "/api/claims/export": {"format": "837i", "file_name": "permission-test.837"},
     "/api/remittances": (
         "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PROVIDER       *261101*1200*^*"
@@ -68,9 +71,16 @@ BODIES = {
         "ST*999*0001*005010X231A1~AK1*HC*1*005010X222A1~AK2*837*0001~IK5*A~AK9*A*1*1*1~"
         "SE*6*0001~GE*1*101~IEA*1*000000101~"),
 }
-ANSWERED_WITH = {("POST", "/api/claims/export"): 422}
-"""Routes admitted but answered with a refusal of the service itself: these records hold no clean
-claim, so an export has nothing queued (the service's 422 shows the permission let it through)."""
+ANSWERED_WITH = {
+    ("POST", "/api/claims/export"): 422,  # these records hold no clean claim: nothing queued
+    ("GET", "/api/claims/{claim_id}/cms1500.pdf"): 422,  # the records' claim is an 837I (UB-04)
+    ("GET", "/claims/{claim_id}/cms1500.pdf"): 422,
+    ("POST", "/api/cac"): 404,  # this store has no ICD-10-CM release installed
+    ("POST", "/api/encounters/{encounter_id}/cac/decisions"): 409,
+    ("POST", "/encounters/{encounter_id}/cac/decisions"): 422,  # the probe form lacks its fields
+}
+"""Routes admitted but answered with a refusal of the service itself (the service's answer shows
+the permission let the request through)."""
 QUERIES = {"/api/patients": "?q=testpatient", "/patients": "?q=testpatient", "/api/codes/search": "?q=diabetes"}
 
 

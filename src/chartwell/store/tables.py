@@ -466,4 +466,4 @@ class CodesetArtifactRow(Base):
 
 # The billing tables live in their own modules (claims we build and send; remittances we post);
 # imported here so that one metadata holds every table (migrations, tests).
-from chartwell.store import billing, remittance  # noqa: E402,F401
+from chartwell.store import billing, cac, remittance  # noqa: E402,F401

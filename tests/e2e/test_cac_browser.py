@@ -1,0 +1,133 @@
+"""A coder in a real browser (Debian's chromium through Playwright, uvicorn on a loopback port):
+open a stay's coding page, accept one suggested code (it joins the coded diagnoses) and reject
+another with a reason (the decision shows on its row), over the session's reference store with
+the CAC coder built once from the FY2026 artifact and the encoder's cached search index."""
+
+from __future__ import annotations
+
+import importlib.util
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from chartwell.api.app import create_app
+from chartwell.compliance.roles import Role
+from chartwell.services import cac as cac_service
+from chartwell.store import tables as t
+from chartwell.store.db import transaction
+from integration.records_fixture import PASSWORD, add_user
+from support import unavailable
+
+pytestmark = [pytest.mark.browser, pytest.mark.shared_data]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CODER = "cacbrowser-coder"
+TESTS = Path(__file__).parent.parent
+
+
+def _module(relative: str, name: str):
+    spec = importlib.util.spec_from_file_location(name, TESTS / relative)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+PAGE_TESTS = _module("integration/test_cac_page.py", "cac_page_tests_browser")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def kept_coder(request, reference_data):
+    coder = _module("unit/test_cac_pipeline.py", "cac_pipeline_tests_browser").build_coder(
+        request, reference_data)
+    cac_service.keep_coder(coder)
+    yield coder
+
+
+@pytest.fixture
+def stay(references, kept_coder):
+    with transaction(references) as session:
+        known = set(session.scalars(select(t.UserRow.username)))
+    if CODER not in known:
+        add_user(references, CODER, Role.CODER)
+    return PAGE_TESTS.write_stay(references)
+
+
+@pytest.fixture
+def server(references, stay) -> Iterator[str]:
+    import uvicorn
+
+    port = _free_port()
+    config = uvicorn.Config(create_app(engine=references), host="127.0.0.1", port=port,
+                            log_level="warning", access_log=False, lifespan="off")
+    uvicorn_server = uvicorn.Server(config)
+    thread = threading.Thread(target=uvicorn_server.run, name="uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uvicorn_server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start within 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    uvicorn_server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def page(server):
+    if not CHROMIUM.exists():
+        unavailable("Debian chromium (/usr/bin/chromium) is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
+                                             headless=True)
+        context = browser.new_context(base_url=server, viewport={"width": 1360, "height": 900})
+        page = context.new_page()
+        page.problems = []
+        page.on("console", lambda message: message.type == "error" and page.problems.append(message.text))
+        page.on("pageerror", lambda error: page.problems.append(str(error)))
+        page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
+        yield page
+        context.close()
+        browser.close()
+
+
+def test_accept_one_suggestion_and_reject_another(page, stay):
+    page.goto(f"/encounters/{stay.encounter}/coding")
+    assert "/login" in page.url
+    page.fill("#username", CODER)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Sign in')")
+    page.wait_for_url(f"**/encounters/{stay.encounter}/coding")
+    note = page.locator(f"#note-{stay.discharge}")
+    assert note.locator("tr.suggestion[data-code='J18.9'] mark").first.inner_text() == "pneumonia"
+    assert page.locator("#diagnoses").count() == 0
+
+    with page.expect_navigation():
+        note.locator("tr.suggestion[data-code='J18.9'] button:has-text('Accept')").click()
+    assert page.locator("#diagnoses tr.principal").inner_text().split()[:2] == ["1", "J18.9"]
+    accepted = page.locator(f"#note-{stay.discharge} tr.suggestion[data-code='J18.9']")
+    assert "accepted" in accepted.inner_text() and accepted.locator("button").count() == 0
+
+    diabetes = page.locator(f"#note-{stay.discharge} tr.suggestion[data-code='E11.9']")
+    diabetes.locator("select[name='reason']").select_option("not_supported")
+    with page.expect_navigation():
+        diabetes.locator("button:has-text('Reject')").click()
+    diabetes = page.locator(f"#note-{stay.discharge} tr.suggestion[data-code='E11.9']")
+    assert "Not supported by documentation" in diabetes.inner_text()
+    assert "E11.9" not in page.locator("#diagnoses").inner_text()
+    assert page.locator("#cac-decisions tbody tr").count() == 2
+    assert page.problems == []
