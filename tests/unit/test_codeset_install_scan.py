@@ -168,7 +168,8 @@ def test_the_shared_code_sets_make_each_release():
     assert versions == [("icd10cm", "FY2025"), ("icd10cm", "FY2026"), ("icd10cm", "FY2027"),
                         ("icd10pcs", "FY2025"), ("icd10pcs", "FY2026"), ("hcpcs", "2024Q3"),
                         ("ncci", "2024Q3"), ("mue", "2024Q3"), ("poa", "FY2025"),
-                        ("poa", "FY2026"), ("msdrg", "FY2026")]
+                        ("poa", "FY2026"), ("msdrg", "FY2026"), ("carc", "2025"),
+                        ("rarc", "2026")]
     fy2025 = found.plans[0]
     assert fy2025.one(Kind.CM_ORDER_ZIP).path.name == "2025-code-descriptions-tabular-order-april.zip"
     assert [item.path.name for item in fy2025.superseded] == ["2025-code-descriptions-tabular-order.zip"]

@@ -41,9 +41,11 @@ SYSTEM_NAMES = {
 FISCAL_YEAR_SYSTEMS = frozenset({CodeSystem.ICD10CM, CodeSystem.ICD10PCS, TableSet.POA,
                                  TableSet.MSDRG})
 QUARTERLY_SYSTEMS = frozenset({CodeSystem.HCPCS, TableSet.NCCI, TableSet.MUE})
-OPEN_ENDED_SYSTEMS = frozenset({CodeSystem.HCPCS, CodeSystem.CPT, TableSet.NCCI, TableSet.MUE})
+OPEN_ENDED_SYSTEMS = frozenset({CodeSystem.HCPCS, CodeSystem.CPT, TableSet.NCCI, TableSet.MUE,
+                                TableSet.CARC, TableSet.RARC})
 """Newest release in force until superseded: cumulative files whose rows carry their own dates
-(HCPCS added/terminated, NCCI deletion dates), or CPT's yearly licence file."""
+(HCPCS added/terminated, NCCI deletion dates, CARC/RARC start and stop dates), or CPT's yearly
+licence file."""
 
 _FISCAL_YEAR = re.compile(r"FY(\d{4})")
 _QUARTER = re.compile(r"(\d{4})Q([1-4])")
