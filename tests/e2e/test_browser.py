@@ -3,36 +3,21 @@ loopback port, a SQLite store with synthetic patients. Sign in, search, open the
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from chartwell.api.app import create_app
 from chartwell.compliance.roles import Role
 from chartwell.domain.records import RecordBatch
 from chartwell.store.db import transaction
 from chartwell.store.records import write_batch
 from chartwell.synth import generate
-from integration.records_fixture import ADMIN, HOSTILE, IDS, PASSWORD, add_user, load_records
-from support import unavailable
+from integration.records_fixture import ADMIN, HOSTILE, IDS, add_user, load_records
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 SCREENSHOT = Path("/tmp/chartwell-chart.png")
 SEED, PATIENTS = 20261124, 6
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -50,61 +35,20 @@ def synthetic(sqlite_store) -> RecordBatch:
 
 
 @pytest.fixture
-def server(sqlite_store, synthetic) -> Iterator[str]:
-    """uvicorn serving the app in a thread of this process, over the test's store."""
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(engine=sqlite_store), host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False, lifespan="off")
-    uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uvicorn_server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
+def app_engine(sqlite_store, synthetic):
+    return sqlite_store
 
 
-@pytest.fixture
-def page(server):
-    if not CHROMIUM.exists():
-        unavailable("Debian chromium (/usr/bin/chromium) is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        context = browser.new_context(base_url=server, viewport={"width": 1360, "height": 900})
-        page = context.new_page()
-        # console errors (a CSP refusal shows here), script errors, failed loads, any dialog
-        page.problems = []
-        page.on("console", lambda message: message.type == "error" and page.problems.append(message.text))
-        page.on("pageerror", lambda error: page.problems.append(str(error)))
-        page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
-        page.on("dialog", lambda dialog: (page.problems.append(f"dialog: {dialog.message}"), dialog.dismiss()))
-        yield page
-        context.close()
-        browser.close()
-
-
-def sign_in(page) -> None:
-    page.goto("/patients")
-    assert page.url.endswith("/login"), page.url
-    page.fill("#username", "coder1")
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_url("**/patients")
+def sign_in_as_coder(page, sign_in) -> None:
+    """coder1 signed in, on the patient search."""
+    sign_in("coder1", "/patients")
     header = page.inner_text("header.topbar")
     assert "coder1" in header and "Coder" in header
 
 
-def test_sign_in_search_open_chart_and_note(page, synthetic):
+def test_sign_in_search_open_chart_and_note(page, sign_in, synthetic):
     patient, document = synthetic.patients[0], synthetic.documents[0]
-    sign_in(page)
+    sign_in_as_coder(page, sign_in)
     page.fill("#q", f"{patient.given_names.split()[0]} {patient.family_name} {patient.birth_date.isoformat()}")
     page.press("#q", "Enter")
     page.wait_for_selector("#results")
@@ -128,8 +72,8 @@ def test_sign_in_search_open_chart_and_note(page, synthetic):
     assert page.problems == []
 
 
-def test_hostile_text_stays_text_in_the_browser(page):
-    sign_in(page)
+def test_hostile_text_stays_text_in_the_browser(page, sign_in):
+    sign_in_as_coder(page, sign_in)
     page.goto(f"/patients?q={HOSTILE}")
     assert HOSTILE in page.input_value("#q")
     page.goto(f"/patients/{IDS.alpha}")
@@ -140,13 +84,13 @@ def test_hostile_text_stays_text_in_the_browser(page):
     assert page.problems == []
 
 
-def test_code_search_typeahead_answers_as_the_coder_types(page, sqlite_store):
+def test_code_search_typeahead_answers_as_the_coder_types(page, sign_in, sqlite_store):
     from chartwell.services import codesets
 
     fixtures = Path(__file__).parent.parent / "unit" / "fixtures" / "icd10cm"
     codesets.install(engine=sqlite_store, actor=ADMIN, paths=[fixtures])
     try:
-        sign_in(page)
+        sign_in_as_coder(page, sign_in)
         page.click("nav.mainnav a:has-text('Code search')")
         page.wait_for_url("**/codes")
         page.fill("#date", "2099-01-15")

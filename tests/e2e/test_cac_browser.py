@@ -6,28 +6,19 @@ the CAC coder built once from the FY2026 artifact and the encoder's cached searc
 from __future__ import annotations
 
 import importlib.util
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from chartwell.api.app import create_app
 from chartwell.compliance.roles import Role
 from chartwell.services import cac as cac_service
 from chartwell.store import tables as t
 from chartwell.store.db import transaction
-from integration.records_fixture import PASSWORD, add_user
-from support import unavailable
+from integration.records_fixture import add_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.shared_data]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 CODER = "cacbrowser-coder"
 TESTS = Path(__file__).parent.parent
 
@@ -40,12 +31,6 @@ def _module(relative: str, name: str):
 
 
 PAGE_TESTS = _module("integration/test_cac_page.py", "cac_page_tests_browser")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -66,52 +51,12 @@ def stay(references, kept_coder):
 
 
 @pytest.fixture
-def server(references, stay) -> Iterator[str]:
-    import uvicorn
-
-    port = _free_port()
-    config = uvicorn.Config(create_app(engine=references), host="127.0.0.1", port=port,
-                            log_level="warning", access_log=False, lifespan="off")
-    uvicorn_server = uvicorn.Server(config)
-    thread = threading.Thread(target=uvicorn_server.run, name="uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uvicorn_server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start within 20 s")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    uvicorn_server.should_exit = True
-    thread.join(timeout=10)
+def app_engine(references, stay):
+    return references
 
 
-@pytest.fixture
-def page(server):
-    if not CHROMIUM.exists():
-        unavailable("Debian chromium (/usr/bin/chromium) is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
-                                             headless=True)
-        context = browser.new_context(base_url=server, viewport={"width": 1360, "height": 900})
-        page = context.new_page()
-        page.problems = []
-        page.on("console", lambda message: message.type == "error" and page.problems.append(message.text))
-        page.on("pageerror", lambda error: page.problems.append(str(error)))
-        page.on("response", lambda r: r.status >= 400 and page.problems.append(f"{r.status} {r.url}"))
-        yield page
-        context.close()
-        browser.close()
-
-
-def test_accept_one_suggestion_and_reject_another(page, stay):
-    page.goto(f"/encounters/{stay.encounter}/coding")
-    assert "/login" in page.url
-    page.fill("#username", CODER)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_url(f"**/encounters/{stay.encounter}/coding")
+def test_accept_one_suggestion_and_reject_another(page, sign_in, stay):
+    sign_in(CODER, f"/encounters/{stay.encounter}/coding")
     note = page.locator(f"#note-{stay.discharge}")
     assert note.locator("tr.suggestion[data-code='J18.9'] mark").first.inner_text() == "pneumonia"
     assert page.locator("#diagnoses").count() == 0

@@ -4,6 +4,7 @@ denial worklist."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,22 @@ def _read(path: Path) -> bytes:
                               Position(file=str(path))) from None
 
 
+def _post_file(path: Path, as_json: bool, user: str | None, post: Callable, render: Callable):
+    """Read an X12 file, hand it to the service that posts it (``post(session=, actor=, data=,
+    file_name=)``), print the result's document (JSON, or ``render``ed for a person); the
+    result, for the command's exit status."""
+    with guarded(as_json):
+        data = _read(path)
+    result = run_service(as_json, user, lambda session, actor: post(
+        session=session, actor=actor, data=data, file_name=str(path)))
+    document = result.to_json()
+    if as_json:
+        print_json(document)
+    else:
+        sys.stdout.write(render(document) + "\n")
+    return result
+
+
 @app.command("post")
 def post(
     path: Annotated[Path, typer.Argument(metavar="FILE.835", help="an 835 remittance file")],
@@ -38,15 +55,7 @@ def post(
     the findings) or the file is refused."""
     from chartwell.services import remittance as service
 
-    with guarded(as_json):
-        data = _read(path)
-    result = run_service(as_json, user, lambda session, actor: service.post_remittance(
-        session=session, actor=actor, data=data, file_name=str(path)))
-    document = result.to_json()
-    if as_json:
-        print_json(document)
-    else:
-        sys.stdout.write(_render_posting(document) + "\n")
+    result = _post_file(path, as_json, user, service.post_remittance, _render_posting)
     raise typer.Exit(0 if result.balanced else 1)
 
 
@@ -74,15 +83,7 @@ def ack(
     adjudication, rejected ones back to the biller. Exit 1 when anything was rejected."""
     from chartwell.services import acks as service
 
-    with guarded(as_json):
-        data = _read(path)
-    result = run_service(as_json, user, lambda session, actor: service.record_acknowledgment(
-        session=session, actor=actor, data=data, file_name=str(path)))
-    document = result.to_json()
-    if as_json:
-        print_json(document)
-    else:
-        sys.stdout.write(_render_ack(document) + "\n")
+    result = _post_file(path, as_json, user, service.record_acknowledgment, _render_ack)
     raise typer.Exit(1 if result.rejected else 0)
 
 

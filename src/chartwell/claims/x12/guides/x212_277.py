@@ -12,32 +12,22 @@ Claim status category and status codes (STC01-1/-2, external code lists 507/508)
 
 from __future__ import annotations
 
-from chartwell.claims.x12.guide import (AN, DT, ID, RN, N, R, S, UNBOUNDED, Guide, comp, el, loop,
-                                        seg)
-from chartwell.claims.x12.guides.x212_276 import (beginning_of_transaction, date_or_period,
-                                                  hierarchical_level, party_name, reference,
-                                                  service_line, trace, transaction_set_header,
-                                                  transaction_set_trailer)
+from chartwell.claims.x12.guide import AN, DT, ID, RN, N, R, S, UNBOUNDED, Guide, el, loop, seg
+from chartwell.claims.x12.guides.common import (beginning_of_transaction, contact, date_or_period,
+                                                hierarchical_level, party_name, service_line,
+                                                status, status_composite, status_reference,
+                                                trace, transaction_set_header,
+                                                transaction_set_trailer)
 
 __all__ = ["GUIDE"]
 
 
-def status_composite(name: str, usage: str):
-    """C043 Health Care Claim Status: category (507), status (508), the entity the status is
-    about (98), and RX when the status code is an NCPDP reject/payment code."""
-    return comp(name, usage,
-                el("Health Care Claim Status Category Code", R, AN, 1, 30),
-                el("Status Code", R, AN, 1, 30),
-                el("Entity Identifier Code", S, ID, 2, 3),
-                el("Code List Qualifier Code", S, ID, 1, 3, "RX"))
-
-
-def status(name: str, *, payment: bool, max_use: int = UNBOUNDED):
+def claim_status(segment_name: str, *, payment: bool, max_use: int = UNBOUNDED):
     """STC: the status and its effective date; on a claim (``payment``) also the charge, what
     was paid, when it was finalised and by which check or EFT."""
     money = S if payment else N
-    return seg("STC", name, R, max_use,
-               status_composite("Health Care Claim Status", R),
+    return seg("STC", segment_name, R, max_use,
+               status_composite(R),
                el("Status Information Effective Date", R, DT, 8, 8),
                el("Action Code", N, ID, 1, 2),
                el("Total Claim Charge Amount", money, RN, 1, 18),
@@ -46,39 +36,13 @@ def status(name: str, *, payment: bool, max_use: int = UNBOUNDED):
                el("Payment Method Code", money, ID, 3, 3, "ACH BOP CHK FWT NON"),
                el("Check Issue or EFT Effective Date", money, DT, 8, 8),
                el("Check or EFT Trace Number", money, AN, 1, 16),
-               status_composite("Health Care Claim Status", S),
-               status_composite("Health Care Claim Status", S),
+               status_composite(S),
+               status_composite(S),
                el("Free-form Message Text", money, AN, 1, 264))
 
 
-def line_status():
-    """STC on a service line: the status and its date, no payment details (those are SVC's)."""
-    return seg("STC", "Service Line Status Information", R, UNBOUNDED,
-               status_composite("Health Care Claim Status", R),
-               el("Status Information Effective Date", R, DT, 8, 8),
-               el("Action Code", N, ID, 1, 2),
-               el("Monetary Amount", N, RN, 1, 18),
-               el("Monetary Amount", N, RN, 1, 18),
-               el("Date", N, DT, 8, 8),
-               el("Payment Method Code", N, ID, 3, 3),
-               el("Date", N, DT, 8, 8),
-               el("Check Number", N, AN, 1, 16),
-               status_composite("Health Care Claim Status", S),
-               status_composite("Health Care Claim Status", S),
-               el("Free-form Message Text", N, AN, 1, 264))
-
-
-PAYER_CONTACT = seg("PER", "Payer Contact Information", S, 1,
-                    el("Contact Function Code", R, ID, 2, 2, "IC"),
-                    el("Name", S, AN, 1, 60),
-                    el("Communication Number Qualifier", R, ID, 2, 2, "ED EM FX TE UR"),
-                    el("Communication Number", R, AN, 1, 256),
-                    el("Communication Number Qualifier", S, ID, 2, 2, "EM EX FX TE UR"),
-                    el("Communication Number", S, AN, 1, 256),
-                    el("Communication Number Qualifier", S, ID, 2, 2, "EM EX FX UR"),
-                    el("Communication Number", S, AN, 1, 256),
-                    el("Contact Inquiry Reference", N, AN, 1, 20),
-                    syntax=(("P", (3, 4)), ("P", (5, 6)), ("P", (7, 8))))
+PAYER_CONTACT = contact("Payer Contact Information", S, 1, media="ED EM FX TE UR",
+                        more_media="EM EX FX TE UR", last_media="EM EX FX UR")
 
 
 def claim_status_tracking(level: str):
@@ -86,19 +50,19 @@ def claim_status_tracking(level: str):
     return loop(
         f"2200{level}", "Claim Status Tracking Number", S, UNBOUNDED,
         trace("Claim Status Tracking Number", "2"),
-        status("Claim Level Status Information", payment=True),
-        reference("Payer Claim Control Number", "1K"),
-        reference("Institutional Bill Type Identification", "BLT"),
-        reference("Patient Control Number", "EJ"),
-        reference("Pharmacy Prescription Number", "XZ"),
-        reference("Voucher Identifier", "VV"),
-        reference("Claim Identification Number for Clearinghouses and Other Transmission "
-                  "Intermediaries", "D9"),
+        claim_status("Claim Level Status Information", payment=True),
+        status_reference("Payer Claim Control Number", "1K"),
+        status_reference("Institutional Bill Type Identification", "BLT"),
+        status_reference("Patient Control Number", "EJ"),
+        status_reference("Pharmacy Prescription Number", "XZ"),
+        status_reference("Voucher Identifier", "VV"),
+        status_reference("Claim Identification Number for Clearinghouses and Other "
+                         "Transmission Intermediaries", "D9"),
         date_or_period("Claim Service Date", "472", "D8 RD8"),
         loop(f"2220{level}", "Service Line Information", S, UNBOUNDED,
              service_line(R),
-             line_status(),
-             reference("Service Line Item Identification", "FJ"),
+             status("Service Line Status Information"),
+             status_reference("Service Line Item Identification", "FJ"),
              date_or_period("Service Line Date", "472", "D8 RD8")))
 
 
@@ -124,7 +88,7 @@ SERVICE_PROVIDER_LEVEL = loop(
          party_name("Provider Name", "1P", "1 2", "FI SV XX", person=True)),
     loop("2200C", "Provider of Service Information Trace Identifier", S, 1,
          trace("Provider of Service Information Trace Identifier", "1"),
-         status("Provider Status Information", payment=False)),
+         claim_status("Provider Status Information", payment=False)),
     SUBSCRIBER_LEVEL)
 
 INFORMATION_RECEIVER_LEVEL = loop(
@@ -134,7 +98,7 @@ INFORMATION_RECEIVER_LEVEL = loop(
          party_name("Information Receiver Name", "41", "1 2", "46 FI XX", person=True)),
     loop("2200B", "Information Receiver Application Trace Identifier", S, 1,
          trace("Information Receiver Application Trace Identifier", "2"),
-         status("Information Receiver Status Information", payment=False)),
+         claim_status("Information Receiver Status Information", payment=False)),
     SERVICE_PROVIDER_LEVEL)
 
 INFORMATION_SOURCE_LEVEL = loop(

@@ -15,48 +15,28 @@ and status codes (STC01-1/-2) are external code lists (507/508) and are left ope
 
 from __future__ import annotations
 
-from chartwell.claims.x12.guide import (AN, DT, ID, RN, N, R, S, UNBOUNDED, Guide, comp, el, loop,
-                                        seg)
-from chartwell.claims.x12.guides.x212_276 import (amount, beginning_of_transaction, date_or_period,
-                                                  hierarchical_level, party_name, quantity,
-                                                  reference, service_line, trace,
-                                                  transaction_set_header, transaction_set_trailer)
+from chartwell.claims.x12.guide import N, R, S, UNBOUNDED, Guide, loop
+from chartwell.claims.x12.guides.common import (amount, beginning_of_transaction, date_or_period,
+                                                hierarchical_level, party_name, quantity,
+                                                service_line, status, status_reference, trace,
+                                                transaction_set_header, transaction_set_trailer)
 
 __all__ = ["GUIDE"]
 
-
-def _status_composite(name: str, usage: str):
-    """C043 Health Care Claim Status: category (507), status (508), the entity the status is
-    about (98); the code list qualifier is not used in the 277CA."""
-    return comp(name, usage,
-                el("Health Care Claim Status Category Code", R, AN, 1, 30),
-                el("Status Code", R, AN, 1, 30),
-                el("Entity Identifier Code", S, ID, 2, 3),
-                el("Code List Qualifier Code", N, ID, 1, 3))
+ACCEPTED_OR_REJECTED = (R, "WQ U")  # STC03 Action Code: WQ accepted, U rejected
 
 
-def _stc(name: str, *, effective_date: str, charge: str):
-    """STC: the status (STC01, with up to two more in STC10/STC11), its date, the action
-    (WQ accepted / U rejected) and the charges it concerns."""
-    return seg("STC", name, R, UNBOUNDED,
-               _status_composite("Health Care Claim Status", R),
-               el("Status Information Effective Date", effective_date, DT, 8, 8),
-               el("Action Code", R, ID, 1, 2, "WQ U"),
-               el("Monetary Amount", charge, RN, 1, 18),
-               el("Monetary Amount", N, RN, 1, 18),
-               el("Date", N, DT, 8, 8),
-               el("Payment Method Code", N, ID, 3, 3),
-               el("Date", N, DT, 8, 8),
-               el("Check Number", N, AN, 1, 16),
-               _status_composite("Health Care Claim Status", S),
-               _status_composite("Health Care Claim Status", S),
-               el("Free-form Message Text", S, AN, 1, 264))
+def _stc(segment_name: str, *, effective_date: str, charge: str):
+    """STC: the status (the 277CA does not use C043-4), its date, the action and the charges
+    it concerns."""
+    return status(segment_name, effective_date=effective_date, action=ACCEPTED_OR_REJECTED,
+                  charge=charge, message=S, code_list=N)
 
 
 def _batch_totals(accepted_quantity: str, rejected_quantity: str):
     """The accepted/rejected claim counts and charges a receiver or provider level reports."""
-    return (quantity("Total Accepted Quantity", accepted_quantity),
-            quantity("Total Rejected Quantity", rejected_quantity),
+    return (quantity("Total Accepted Quantity", accepted_quantity, unit=False),
+            quantity("Total Rejected Quantity", rejected_quantity, unit=False),
             amount("Total Accepted Amount", "YU"),
             amount("Total Rejected Amount", "YY"))
 
@@ -69,14 +49,14 @@ PATIENT_LEVEL = loop(
     loop("2200D", "Claim Status Tracking Number", R, 1,
          trace("Claim Status Tracking Number", "2"),
          _stc("Claim Level Status Information", effective_date=R, charge=R),
-         reference("Payer Claim Control Number", "1K"),
-         reference("Clearinghouse Trace Number", "D9"),
-         reference("Billing Type", "BLT"),
+         status_reference("Payer Claim Control Number", "1K"),
+         status_reference("Clearinghouse Trace Number", "D9"),
+         status_reference("Billing Type", "BLT"),
          date_or_period("Claim Level Service Date", "472", "D8 RD8", usage=S),
          loop("2220D", "Service Line Information", S, UNBOUNDED,
               service_line(S),
               _stc("Service Line Level Status Information", effective_date=S, charge=N),
-              reference("Service Line Item Identification", "FJ"),
+              status_reference("Service Line Item Identification", "FJ"),
               date_or_period("Service Line Date", "472", "D8 RD8", usage=S))))
 
 BILLING_PROVIDER_LEVEL = loop(
@@ -95,7 +75,7 @@ INFORMATION_RECEIVER_LEVEL = loop(
     hierarchical_level("Information Receiver Level", "21", "0 1"),
     loop("2100B", "Information Receiver Name", R, 1,
          party_name("Information Receiver Name", "41", "1 2", "46", person=True,
-                    suffix_usage=N)),
+                    suffix=N)),
     loop("2200B", "Information Receiver Application Trace Identifier", S, 1,
          trace("Information Receiver Application Trace Identifier", "2"),
          _stc("Information Receiver Status Information", effective_date=R, charge=R),

@@ -18,6 +18,11 @@ from __future__ import annotations
 
 from chartwell.claims.x12.guide import (AN, DT, ID, N0, RN, UNBOUNDED, Guide, N, R, S, comp, el,
                                         loop, seg)
+from chartwell.claims.x12.guides import common
+from chartwell.claims.x12.guides.common import (address, city_state_zip, inpatient_adjudication,
+                                                name, outpatient_adjudication,
+                                                procedure_identifier, reference,
+                                                transaction_set_header, transaction_set_trailer)
 
 __all__ = ["GUIDE"]
 
@@ -41,30 +46,6 @@ PROVIDER_ADJUSTMENT_REASONS = ("50 51 72 90 AH AM AP B2 B3 BD BN C5 CR CS CT CV 
 ROUTING_QUALIFIERS = "01 04"
 
 
-def transaction_set_header():
-    return seg("ST", "Transaction Set Header", R, 1,
-               el("Transaction Set Identifier Code", R, ID, 3, 3, "835"),
-               el("Transaction Set Control Number", R, AN, 4, 9),
-               el("Implementation Convention Reference", S, AN, 1, 35))
-
-
-def transaction_set_trailer():
-    return seg("SE", "Transaction Set Trailer", R, 1,
-               el("Number of Included Segments", R, N0, 1, 10),
-               el("Transaction Set Control Number", R, AN, 4, 9))
-
-
-def reference(ref_name: str, codes: str, usage: str = S, max_use: int = 1):
-    """REF, told apart from its siblings by REF01."""
-    return seg("REF", ref_name, usage, max_use,
-               el("Reference Identification Qualifier", R, ID, 2, 3, codes),
-               el("Reference Identification", R, AN, 1, 50),
-               el("Description", N, AN, 1, 80),
-               comp("Reference Identifier", N,
-                    el("Reference Identification Qualifier", N, ID, 2, 3)),
-               qualifier=(1, codes))
-
-
 def date_time(dtm_name: str, codes: str, usage: str = S, max_use: int = 1):
     """DTM: DTM01 says which date; the 835 sends dates only (CCYYMMDD)."""
     return seg("DTM", dtm_name, usage, max_use,
@@ -77,19 +58,13 @@ def date_time(dtm_name: str, codes: str, usage: str = S, max_use: int = 1):
                qualifier=(1, codes))
 
 
-def contact(per_name: str, function: str, usage: str, max_use: int, *, first_numbers: str,
+def contact(segment_name: str, function: str, usage: str, max_use: int, *, first_numbers: str,
             other_numbers: str, number_usage: str = S, name_usage: str = S):
-    return seg("PER", per_name, usage, max_use,
-               el("Contact Function Code", R, ID, 2, 2, function),
-               el("Name", name_usage, AN, 1, 60),
-               el("Communication Number Qualifier", number_usage, ID, 2, 2, first_numbers),
-               el("Communication Number", number_usage, AN, 1, 256),
-               el("Communication Number Qualifier", S, ID, 2, 2, other_numbers),
-               el("Communication Number", S, AN, 1, 256),
-               el("Communication Number Qualifier", S, ID, 2, 2, other_numbers),
-               el("Communication Number", S, AN, 1, 256),
-               el("Contact Inquiry Reference", N, AN, 1, 20),
-               qualifier=(1, function), syntax=(("P", (3, 4)), ("P", (5, 6)), ("P", (7, 8))))
+    """PER: the 835's payer contacts are told apart by PER01 (CX business, BL technical, IC
+    web site)."""
+    return common.contact(segment_name, usage, max_use, function=function, media=first_numbers,
+                          more_media=other_numbers, media_usage=number_usage,
+                          name_usage=name_usage, identified=True)
 
 
 def party(n1_name: str, entity: str, id_usage: str, id_qualifiers: str):
@@ -103,93 +78,34 @@ def party(n1_name: str, entity: str, id_usage: str, id_qualifiers: str):
                qualifier=(1, entity), syntax=(("P", (3, 4)),))
 
 
-def address(usage: str):
-    return seg("N3", "Address Information", usage, 1,
-               el("Address Information", R, AN, 1, 55),
-               el("Address Information", S, AN, 1, 55))
+def person_name(segment_name: str, entity: str, entity_types: str, id_qualifiers: str, *,
+                usage: str = S, last: str = S, **usages):
+    """NM1 in the claim: who the payer adjudicated for (situational, as most of them are)."""
+    return name(segment_name, entity, entity_types, id_qualifiers, usage=usage, last=last,
+                **usages)
 
 
-def city_state_zip(usage: str):
-    return seg("N4", "Geographic Location", usage, 1,
-               el("City Name", R, AN, 2, 30),
-               el("State or Province Code", S, ID, 2, 2),
-               el("Postal Code", S, ID, 3, 15),
-               el("Country Code", S, ID, 2, 3),
-               el("Location Qualifier", N, ID, 1, 2),
-               el("Location Identifier", N, AN, 1, 30),
-               el("Country Subdivision Code", S, ID, 1, 3),
-               syntax=(("E", (2, 7)), ("C", (6, 5)), ("C", (7, 4))))
+def adjustment(segment_name: str):
+    """CAS as the 835 prints it (up to 99, CR not a group code in the 835)."""
+    return common.adjustment(segment_name, ADJUSTMENT_GROUPS, 99,
+                             reason_name="Adjustment Reason Code",
+                             amount_name="Adjustment Amount",
+                             quantity_name="Adjustment Quantity")
 
 
-def person_name(nm1_name: str, entity: str, entity_types: str, id_qualifiers: str, *,
-                last_usage: str = S, id_usage: str = S, person: bool = True,
-                usage: str = S):
-    """NM1 in the claim: who the payer adjudicated for; a person's first/middle name and suffix
-    situational, an organisation's not used."""
-    person_usage = S if person else N
-    return seg("NM1", nm1_name, usage, 1,
-               el("Entity Identifier Code", R, ID, 2, 3, entity),
-               el("Entity Type Qualifier", R, ID, 1, 1, entity_types),
-               el("Name Last or Organization Name", last_usage, AN, 1, 60),
-               el("Name First", person_usage, AN, 1, 35),
-               el("Name Middle", person_usage, AN, 1, 25),
-               el("Name Prefix", N, AN, 1, 10),
-               el("Name Suffix", person_usage, AN, 1, 10),
-               el("Identification Code Qualifier", id_usage, ID, 1, 2, id_qualifiers),
-               el("Identification Code", id_usage, AN, 2, 80),
-               el("Entity Relationship Code", N, ID, 2, 2),
-               el("Entity Identifier Code", N, ID, 2, 3),
-               el("Name Last or Organization Name", N, AN, 1, 60),
-               qualifier=(1, entity), syntax=(("P", (8, 9)),))
+def amount(segment_name: str, codes: str, max_use: int):
+    return common.amount(segment_name, codes, S, max_use, amount_name="Amount")
 
 
-def adjustment(cas_name: str):
-    """CAS: a group code, then up to six reason/amount/quantity triplets (CARC external)."""
-    triplets = []
-    for index in range(6):
-        usage = R if index == 0 else S
-        triplets += [el("Adjustment Reason Code", usage, ID, 1, 5),
-                     el("Adjustment Amount", usage, RN, 1, 18),
-                     el("Adjustment Quantity", S, RN, 1, 15)]
-    syntax = []
-    for first in (5, 8, 11, 14, 17):
-        syntax += [("L", (first, first + 1, first + 2)), ("C", (first + 1, first)),
-                   ("C", (first + 2, first))]
-    return seg("CAS", cas_name, S, 99,
-               el("Claim Adjustment Group Code", R, ID, 1, 2, ADJUSTMENT_GROUPS),
-               *triplets, syntax=tuple(syntax))
+def quantity(segment_name: str, codes: str, max_use: int):
+    return common.quantity(segment_name, codes, S, max_use)
 
 
-def amount(amt_name: str, codes: str, max_use: int):
-    return seg("AMT", amt_name, S, max_use,
-               el("Amount Qualifier Code", R, ID, 1, 3, codes),
-               el("Amount", R, RN, 1, 18),
-               el("Credit/Debit Flag Code", N, ID, 1, 1),
-               qualifier=(1, codes))
-
-
-def quantity(qty_name: str, codes: str, max_use: int):
-    return seg("QTY", qty_name, S, max_use,
-               el("Quantity Qualifier", R, ID, 2, 2, codes),
-               el("Quantity", R, RN, 1, 15),
-               comp("Composite Unit of Measure", N,
-                    el("Unit or Basis for Measurement Code", N, ID, 2, 2)),
-               el("Free-form Information", N, AN, 1, 30),
-               qualifier=(1, codes))
-
-
-def service_identifier(element_name: str, usage: str, qualifiers: str, *,
-                       description_usage: str = N):
+def service_identifier(usage: str, qualifiers: str, *, description_usage: str = N):
     """C003: the procedure as adjudicated (SVC01) or as submitted when it differs (SVC06)."""
-    return comp(element_name, usage,
-                el("Product or Service ID Qualifier", R, ID, 2, 2, qualifiers),
-                el("Procedure Code", R, AN, 1, 48),
-                el("Procedure Modifier", S, AN, 2, 2),
-                el("Procedure Modifier", S, AN, 2, 2),
-                el("Procedure Modifier", S, AN, 2, 2),
-                el("Procedure Modifier", S, AN, 2, 2),
-                el("Procedure Code Description", description_usage, AN, 1, 80),
-                el("Product/Service ID", N, AN, 1, 48))
+    return procedure_identifier(usage, qualifiers, description=description_usage,
+                                qualifier_name="Product or Service ID Qualifier",
+                                description_name="Procedure Code Description")
 
 
 # -- header ------------------------------------------------------------------------------------
@@ -332,50 +248,21 @@ CLAIM_PAYMENT = seg(
     el("Yes/No Condition or Response Code", N, ID, 1, 1))
 
 
-def _remark_codes(count: int, usage: str = S):
-    return [el("Claim Payment Remark Code", usage, AN, 1, 50) for _ in range(count)]
+INPATIENT_ADJUDICATION = inpatient_adjudication()
 
-
-INPATIENT_ADJUDICATION = seg(
-    "MIA", "Inpatient Adjudication Information", S, 1,
-    el("Covered Days or Visits Count", R, RN, 1, 15),
-    el("PPS Operating Outlier Amount", S, RN, 1, 18),
-    el("Lifetime Psychiatric Days Count", S, RN, 1, 15),
-    el("Claim DRG Amount", S, RN, 1, 18),
-    *_remark_codes(1),
-    *[el(label, S, RN, 1, 18) for label in (
-        "Claim Disproportionate Share Amount", "Claim MSP Pass-through Amount",
-        "Claim PPS Capital Amount", "PPS-Capital FSP DRG Amount", "PPS-Capital HSP DRG Amount",
-        "PPS-Capital DSH DRG Amount", "Old Capital Amount", "PPS-Capital IME Amount",
-        "PPS-Operating Hospital Specific DRG Amount")],
-    el("Cost Report Day Count", S, RN, 1, 15),
-    *[el(label, S, RN, 1, 18) for label in (
-        "PPS-Operating Federal Specific DRG Amount", "Claim PPS Capital Outlier Amount",
-        "Claim Indirect Teaching Amount", "Nonpayable Professional Component Amount")],
-    *_remark_codes(4),
-    el("PPS-Capital Exception Amount", S, RN, 1, 18))
-
-OUTPATIENT_ADJUDICATION = seg(
-    "MOA", "Outpatient Adjudication Information", S, 1,
-    el("Reimbursement Rate", S, RN, 1, 10),
-    el("HCPCS Payable Amount", S, RN, 1, 18),
-    *_remark_codes(5),
-    el("End Stage Renal Disease Payment Amount", S, RN, 1, 18),
-    el("Nonpayable Professional Component Amount", S, RN, 1, 18))
+OUTPATIENT_ADJUDICATION = outpatient_adjudication()
 
 PROVIDER_IDS = "0B 1A 1B 1C 1D 1G 1H 1J D3 G2 LU"
 
 SERVICE_PAYMENT = loop(
     "2110", "Service Payment Information", S, 999,
     seg("SVC", "Service Payment Information", R, 1,
-        service_identifier("Composite Medical Procedure Identifier", R,
-                           ADJUDICATED_SERVICE_QUALIFIERS),
+        service_identifier(R, ADJUDICATED_SERVICE_QUALIFIERS),
         el("Line Item Charge Amount", R, RN, 1, 18),
         el("Line Item Provider Payment Amount", R, RN, 1, 18),
         el("National Uniform Billing Committee Revenue Code", S, AN, 1, 48),
         el("Units of Service Paid Count", S, RN, 1, 15),
-        service_identifier("Composite Medical Procedure Identifier", S,
-                           SUBMITTED_SERVICE_QUALIFIERS, description_usage=S),
+        service_identifier(S, SUBMITTED_SERVICE_QUALIFIERS, description_usage=S),
         el("Original Units of Service Count", S, RN, 1, 15)),
     date_time("Service Date", "150 151 472", S, 2),
     adjustment("Service Adjustment"),
@@ -398,9 +285,9 @@ CLAIM_PAYMENT_INFORMATION = loop(
     person_name("Insured Name", "IL", "1 2", "FI II MI", id_usage=R),
     person_name("Corrected Patient/Insured Name", "74", "1", "C"),
     person_name("Service Provider Name", "82", "1 2", "BD BS FI MC PC SL UP XX", id_usage=R),
-    person_name("Crossover Carrier Name", "TT", "2", "AD FI NI PI PP XV", last_usage=R,
+    person_name("Crossover Carrier Name", "TT", "2", "AD FI NI PI PP XV", last=R,
                 id_usage=R, person=False),
-    person_name("Corrected Priority Payer Name", "PR", "2", "AD FI NI PI PP XV", last_usage=R,
+    person_name("Corrected Priority Payer Name", "PR", "2", "AD FI NI PI PP XV", last=R,
                 id_usage=R, person=False),
     person_name("Other Subscriber Name", "GB", "1 2", "FI II MI"),
     INPATIENT_ADJUDICATION,
@@ -451,7 +338,7 @@ GUIDE = Guide(
     name="Health Care Claim Payment/Advice",
     transaction_set=loop(
         "ST_LOOP", "Transaction Set", R, 1,
-        transaction_set_header(),
+        transaction_set_header("835", convention_usage=S),
         FINANCIAL_INFORMATION,
         REASSOCIATION_TRACE,
         FOREIGN_CURRENCY,

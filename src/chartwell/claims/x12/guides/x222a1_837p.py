@@ -18,6 +18,12 @@ from __future__ import annotations
 
 from chartwell.claims.x12.guide import (AN, DT, ID, N0, RN, TM, N, R, S, UNBOUNDED, Guide, comp,
                                         el, loop, seg)
+from chartwell.claims.x12.guides import common
+from chartwell.claims.x12.guides.common import (address, amount, contact, date, demographics,
+                                                hierarchical_level, name, note,
+                                                outpatient_adjudication, provider_taxonomy,
+                                                quantity, reference, transaction_set_header,
+                                                transaction_set_trailer)
 
 __all__ = ["GUIDE"]
 
@@ -63,137 +69,9 @@ YES_NO = "N Y"
 
 # -- segment builders shared by many loops --------------------------------------------------------
 
-def transaction_set_header():
-    return seg("ST", "Transaction Set Header", R, 1,
-               el("Transaction Set Identifier Code", R, ID, 3, 3, "837"),
-               el("Transaction Set Control Number", R, AN, 4, 9),
-               el("Implementation Convention Reference", R, AN, 1, 35))
-
-
-def transaction_set_trailer():
-    return seg("SE", "Transaction Set Trailer", R, 1,
-               el("Number of Included Segments", R, N0, 1, 10),
-               el("Transaction Set Control Number", R, AN, 4, 9))
-
-
-def name(segment_name: str, entity: str, entity_types: str, id_qualifiers: str | None, *,
-         usage: str = R, last: str = R, first: str = S, middle: str = S, suffix: str = S,
-         id_usage: str = S):
-    """NM1 Individual or Organizational Name (the entity in NM101 identifies the loop)."""
-    has_id = id_qualifiers is not None
-    return seg("NM1", segment_name, usage, 1,
-               el("Entity Identifier Code", R, ID, 2, 3, entity),
-               el("Entity Type Qualifier", R, ID, 1, 1, entity_types),
-               el("Name Last or Organization Name", last, AN, 1, 60),
-               el("Name First", first, AN, 1, 35),
-               el("Name Middle", middle, AN, 1, 25),
-               el("Name Prefix", N, AN, 1, 10),
-               el("Name Suffix", suffix, AN, 1, 10),
-               el("Identification Code Qualifier", id_usage if has_id else N, ID, 1, 2, id_qualifiers),
-               el("Identification Code", id_usage if has_id else N, AN, 2, 80),
-               el("Entity Relationship Code", N, ID, 2, 2),
-               el("Entity Identifier Code", N, ID, 2, 3),
-               el("Name Last or Organization Name", N, AN, 1, 60),
-               qualifier=(1, entity),
-               syntax=(("P", (8, 9)),))
-
-
-def address(usage: str = R, segment_name: str = "Address"):
-    """N3 Party Location."""
-    return seg("N3", segment_name, usage, 1,
-               el("Address Information", R, AN, 1, 55),
-               el("Address Information", S, AN, 1, 55))
-
-
-def city_state_zip(usage: str = R, segment_name: str = "City, State, ZIP Code"):
-    """N4 Geographic Location (state and ZIP for US addresses, country code otherwise)."""
-    return seg("N4", segment_name, usage, 1,
-               el("City Name", R, AN, 2, 30),
-               el("State or Province Code", S, ID, 2, 2, STATES),
-               el("Postal Code", S, ID, 3, 15),
-               el("Country Code", S, ID, 2, 3),
-               el("Location Qualifier", N, ID, 1, 2),
-               el("Location Identifier", N, AN, 1, 30),
-               el("Country Subdivision Code", S, ID, 1, 3),
-               syntax=(("C", (6, 5)), ("C", (7, 4))))
-
-
-def reference(segment_name: str, qualifiers: str, usage: str = S, max_use: int = 1):
-    """REF Reference Information (REF01 names which identifier REF02 carries)."""
-    return seg("REF", segment_name, usage, max_use,
-               el("Reference Identification Qualifier", R, ID, 2, 3, qualifiers),
-               el("Reference Identification", R, AN, 1, 50),
-               el("Description", N, AN, 1, 80),
-               comp("Reference Identifier", N, el("Reference Identification Qualifier", N, ID, 2, 3)),
-               qualifier=(1, qualifiers))
-
-
-def contact(segment_name: str, usage: str, max_use: int, *, media: str = "EM FX TE",
-            more_media: str = "EM EX FX TE", name_usage: str = S):
-    """PER Administrative Communications Contact (IC information contact)."""
-    return seg("PER", segment_name, usage, max_use,
-               el("Contact Function Code", R, ID, 2, 2, "IC"),
-               el("Name", name_usage, AN, 1, 60),
-               el("Communication Number Qualifier", R, ID, 2, 2, media),
-               el("Communication Number", R, AN, 1, 256),
-               el("Communication Number Qualifier", S, ID, 2, 2, more_media),
-               el("Communication Number", S, AN, 1, 256),
-               el("Communication Number Qualifier", S, ID, 2, 2, more_media),
-               el("Communication Number", S, AN, 1, 256),
-               el("Contact Inquiry Reference", N, AN, 1, 20),
-               syntax=(("P", (3, 4)), ("P", (5, 6)), ("P", (7, 8))))
-
-
-def date(segment_name: str, qualifiers: str, formats: str = "D8", usage: str = S,
-         max_use: int = 1):
-    """DTP Date or Time or Period (DTP01 says which date, DTP02 its format)."""
-    return seg("DTP", segment_name, usage, max_use,
-               el("Date Time Qualifier", R, ID, 3, 3, qualifiers),
-               el("Date Time Period Format Qualifier", R, ID, 2, 3, formats),
-               el("Date Time Period", R, AN, 1, 35),
-               qualifier=(1, qualifiers))
-
-
-def amount(segment_name: str, qualifier: str, usage: str = S):
-    """AMT Monetary Amount Information."""
-    return seg("AMT", segment_name, usage, 1,
-               el("Amount Qualifier Code", R, ID, 1, 3, qualifier),
-               el("Monetary Amount", R, RN, 1, 18),
-               el("Credit/Debit Flag Code", N, ID, 1, 1),
-               qualifier=(1, qualifier))
-
-
-def quantity(segment_name: str, qualifier: str):
-    """QTY Quantity Information."""
-    return seg("QTY", segment_name, S, 1,
-               el("Quantity Qualifier", R, ID, 2, 2, qualifier),
-               el("Quantity", R, RN, 1, 15),
-               comp("Composite Unit of Measure", N, el("Unit or Basis for Measurement Code", N, ID, 2, 2)),
-               el("Free-form Information", N, AN, 1, 30),
-               qualifier=(1, qualifier))
-
-
-def specialty(segment_name: str, provider_code: str):
-    """PRV Provider Information: the provider's taxonomy (PXC Health Care Provider Taxonomy)."""
-    return seg("PRV", segment_name, S, 1,
-               el("Provider Code", R, ID, 1, 3, provider_code),
-               el("Reference Identification Qualifier", R, ID, 2, 3, "PXC"),
-               el("Reference Identification", R, AN, 1, 50),
-               el("State or Province Code", N, ID, 2, 2),
-               comp("Provider Specialty Information", N, el("Provider Specialty Code", N, AN, 1, 3)),
-               el("Provider Organization Code", N, ID, 3, 3),
-               qualifier=(1, provider_code))
-
-
-def hierarchical_level(segment_name: str, level: str, child_codes: str, parent: str = R):
-    """HL Hierarchical Level (HL03 identifies the level: 20 billing provider, 22 subscriber,
-    23 patient)."""
-    return seg("HL", segment_name, R, 1,
-               el("Hierarchical ID Number", R, AN, 1, 12),
-               el("Hierarchical Parent ID Number", parent, AN, 1, 12),
-               el("Hierarchical Level Code", R, ID, 1, 2, level),
-               el("Hierarchical Child Code", R, ID, 1, 1, child_codes),
-               qualifier=(3, level))
+def city_state_zip(usage: str, segment_name: str):
+    """N4 with the state codes spelled out (code source 22) and no E0207 note on the page."""
+    return common.city_state_zip(usage, segment_name, states=STATES, state_or_subdivision=False)
 
 
 def supplemental_information(segment_name: str, report_types: str = REPORT_TYPES):
@@ -232,14 +110,6 @@ def file_information():
                comp("Composite Unit of Measure", N, el("Unit or Basis for Measurement Code", N, ID, 2, 2)))
 
 
-def note(segment_name: str, codes: str):
-    """NTE Note/Special Instruction."""
-    return seg("NTE", segment_name, S, 1,
-               el("Note Reference Code", R, ID, 3, 3, codes),
-               el("Description", R, AN, 1, 80),
-               qualifier=(1, codes))
-
-
 def ambulance_transport():
     """CR1 Ambulance Transport Information (weight, reason, distance, purpose)."""
     return seg("CR1", "Ambulance Transport Information", S, 1,
@@ -274,23 +144,6 @@ def condition(segment_name: str, category: str, certification: str, codes: str, 
                qualifier=(1, category))
 
 
-def claim_adjustment(segment_name: str):
-    """CAS Claim or Service Adjustment: a group code, then up to six reason/amount/quantity
-    triplets (CARC reason codes are an external list)."""
-    triplets = []
-    for number in range(6):
-        usage = R if number == 0 else S
-        triplets += [el("Claim Adjustment Reason Code", usage, ID, 1, 5),
-                     el("Monetary Amount", usage, RN, 1, 18),
-                     el("Quantity", S, RN, 1, 15)]
-    syntax = tuple(("L", (first, first + 1, first + 2)) for first in (5, 8, 11, 14, 17))
-    syntax += tuple(("C", (first + 1, first)) for first in (5, 8, 11, 14, 17))
-    syntax += tuple(("C", (first + 2, first)) for first in (5, 8, 11, 14, 17))
-    return seg("CAS", segment_name, S, 5,
-               el("Claim Adjustment Group Code", R, ID, 1, 2, ADJUSTMENT_GROUPS),
-               *triplets, syntax=syntax)
-
-
 def repricing(segment_name: str):
     """HCP Claim or Line Pricing/Repricing Information (from a repricing organization)."""
     return seg("HCP", segment_name, S, 1,
@@ -314,15 +167,12 @@ def repricing(segment_name: str):
 def procedure(usage: str = R):
     """C003 Composite Medical Procedure Identifier: qualifier, code, up to four modifiers, a
     description (for not-otherwise-classified codes)."""
-    return comp("Composite Medical Procedure Identifier", usage,
-                el("Product/Service ID Qualifier", R, ID, 2, 2, PRODUCT_QUALIFIERS),
-                el("Product/Service ID", R, AN, 1, 48),
-                el("Procedure Modifier", S, AN, 2, 2),
-                el("Procedure Modifier", S, AN, 2, 2),
-                el("Procedure Modifier", S, AN, 2, 2),
-                el("Procedure Modifier", S, AN, 2, 2),
-                el("Description", S, AN, 1, 80),
-                el("Product/Service ID", N, AN, 1, 48))
+    return common.procedure_identifier(usage, PRODUCT_QUALIFIERS, code_name="Product/Service ID")
+
+
+def claim_adjustment(segment_name: str):
+    """CAS Claim or Service Adjustment (CARC reason codes are an external list)."""
+    return common.adjustment(segment_name, ADJUSTMENT_GROUPS, 5, notes_by_triplet=False)
 
 
 def health_care_codes(segment_name: str, usage: str, max_use: int, first_codes: str,
@@ -367,7 +217,7 @@ SUBMITTER = loop(
 
 RECEIVER = loop(
     "1000B", "Receiver Name", R, 1,
-    name("Receiver Name", "40", "2", "46", first=N, middle=N, suffix=N, id_usage=R))
+    name("Receiver Name", "40", "2", "46", person=False, id_usage=R))
 
 
 # -- 2000A billing provider -----------------------------------------------------------------------
@@ -389,13 +239,13 @@ BILLING_PROVIDER_NAME = loop(
 
 PAY_TO_ADDRESS = loop(
     "2010AB", "Pay-to Address Name", S, 1,
-    name("Pay-to Address Name", "87", "1 2", None, last=N, first=N, middle=N, suffix=N),
+    name("Pay-to Address Name", "87", "1 2", None, last=N, person=False),
     address(R, "Pay-to Address - ADDRESS"),
     city_state_zip(R, "Pay-To Address City, State, ZIP Code"))
 
 PAY_TO_PLAN = loop(
     "2010AC", "Pay-To Plan Name", S, 1,
-    name("Pay-To Plan Name", "PE", "2", "PI XV", first=N, middle=N, suffix=N, id_usage=R),
+    name("Pay-To Plan Name", "PE", "2", "PI XV", person=False, id_usage=R),
     address(R, "Pay-to Plan Address"),
     city_state_zip(R, "Pay-To Plan City, State, ZIP Code"),
     reference("Pay-to Plan Secondary Identification", "2U FY NF"),
@@ -433,23 +283,6 @@ def patient_information(usage: str, relationship: str | None):
                syntax=(("P", (5, 6)), ("P", (7, 8))))
 
 
-def demographics(usage: str):
-    """DMG Demographic Information: birth date and gender."""
-    return seg("DMG", "Demographic Information", usage, 1,
-               el("Date Time Period Format Qualifier", R, ID, 2, 3, "D8"),
-               el("Birth Date", R, DT, 8, 8),
-               el("Gender Code", R, ID, 1, 1, "F M U"),
-               el("Marital Status Code", N, ID, 1, 1),
-               comp("Composite Race or Ethnicity Information", N,
-                    el("Race or Ethnicity Code", N, ID, 1, 1)),
-               el("Citizenship Status Code", N, ID, 1, 2),
-               el("Country Code", N, ID, 2, 3),
-               el("Basis of Verification Code", N, ID, 1, 2),
-               el("Quantity", N, RN, 1, 15),
-               el("Code List Qualifier Code", N, ID, 1, 3),
-               el("Industry Code", N, AN, 1, 30))
-
-
 def casualty_contact(segment_name: str):
     """PER Property and Casualty contact: a telephone number and its extension."""
     return contact(segment_name, S, 1, media="TE", more_media="EX")
@@ -467,7 +300,7 @@ SUBSCRIBER_NAME = loop(
 
 PAYER_NAME = loop(
     "2010BB", "Payer Name", R, 1,
-    name("Payer Name", "PR", "2", "PI XV", first=N, middle=N, suffix=N, id_usage=R),
+    name("Payer Name", "PR", "2", "PI XV", person=False, id_usage=R),
     address(S, "Payer Address"),
     city_state_zip(S, "Payer City, State, ZIP Code"),
     reference("Payer Secondary Identification", "2U EI FY NF", S, 3),
@@ -578,14 +411,12 @@ CLAIM_CODES = (
 
 def provider_loop(loop_id: str, loop_name: str, entity: str, entity_types: str,
                   id_qualifiers: str | None, secondary: str, secondary_max: int, *extra,
-                  usage: str = S, max_repeat: int = 1, last: str = R, first: str = S,
-                  middle: str = S, suffix: str = S, secondary_usage: str = S,
+                  usage: str = S, max_repeat: int = 1, last: str = R, secondary_usage: str = S,
                   name_extra: tuple = ()):
     """A provider name loop: NM1, then whatever else it carries (PRV, N3/N4...), then its
     secondary identifiers (REF)."""
     return loop(loop_id, loop_name, usage, max_repeat,
-                name(loop_name, entity, entity_types, id_qualifiers, last=last, first=first,
-                     middle=middle, suffix=suffix),
+                name(loop_name, entity, entity_types, id_qualifiers, last=last),
                 *name_extra,
                 reference(f"{loop_name} Secondary Identification", secondary, secondary_usage,
                           secondary_max),
@@ -596,10 +427,10 @@ REFERRING_PROVIDER = provider_loop(
     "2310A", "Referring Provider Name", "DN P3", "1", "XX", "0B 1G G2", 3, max_repeat=2)
 RENDERING_PROVIDER = provider_loop(
     "2310B", "Rendering Provider Name", "82", "1 2", "XX", "0B 1G G2 LU", 4,
-    name_extra=(specialty("Rendering Provider Specialty Information", "PE"),))
+    name_extra=(provider_taxonomy("Rendering Provider Specialty Information", "PE"),))
 SERVICE_FACILITY = loop(
     "2310C", "Service Facility Location Name", S, 1,
-    name("Service Facility Location Name", "77", "2", "XX", first=N, middle=N, suffix=N),
+    name("Service Facility Location Name", "77", "2", "XX", person=False),
     address(R, "Service Facility Location Address"),
     city_state_zip(R, "Service Facility Location City, State, ZIP Code"),
     reference("Service Facility Location Secondary Identification", "G2 LU", S, 3),
@@ -608,12 +439,12 @@ SUPERVISING_PROVIDER = provider_loop(
     "2310D", "Supervising Provider Name", "DQ", "1", "XX", "0B 1G G2 LU", 4)
 AMBULANCE_PICK_UP = loop(
     "2310E", "Ambulance Pick-up Location", S, 1,
-    name("Ambulance Pick-up Location", "PW", "2", None, last=N, first=N, middle=N, suffix=N),
+    name("Ambulance Pick-up Location", "PW", "2", None, last=N, person=False),
     address(R, "Ambulance Pick-up Location Address"),
     city_state_zip(R, "Ambulance Pick-up Location City, State, ZIP Code"))
 AMBULANCE_DROP_OFF = loop(
     "2310F", "Ambulance Drop-off Location", S, 1,
-    name("Ambulance Drop-off Location", "45", "2", None, last=S, first=N, middle=N, suffix=N),
+    name("Ambulance Drop-off Location", "45", "2", None, last=S, person=False),
     address(R, "Ambulance Drop-off Location Address"),
     city_state_zip(R, "Ambulance Drop-off Location City, State, ZIP Code"))
 
@@ -641,13 +472,8 @@ OTHER_INSURANCE_COVERAGE = seg(
     el("Provider Agreement Code", N, ID, 1, 1),
     el("Release of Information Code", R, ID, 1, 1, "I Y"))
 
-OUTPATIENT_ADJUDICATION = seg(
-    "MOA", "Outpatient Adjudication Information", S, 1,
-    el("Reimbursement Rate", S, RN, 1, 10),
-    el("HCPCS Payable Amount", S, RN, 1, 18),
-    *(el("Claim Payment Remark Code", S, AN, 1, 50) for _ in range(5)),
-    el("End Stage Renal Disease Payment Amount", S, RN, 1, 18),
-    el("Non-Payable Professional Component Billed Amount", S, RN, 1, 18))
+OUTPATIENT_ADJUDICATION = outpatient_adjudication(
+    professional_component_name="Non-Payable Professional Component Billed Amount")
 
 OTHER_SUBSCRIBER_NAME = loop(
     "2330A", "Other Subscriber Name", R, 1,
@@ -658,7 +484,7 @@ OTHER_SUBSCRIBER_NAME = loop(
 
 OTHER_PAYER_NAME = loop(
     "2330B", "Other Payer Name", R, 1,
-    name("Other Payer Name", "PR", "2", "PI XV", first=N, middle=N, suffix=N, id_usage=R),
+    name("Other Payer Name", "PR", "2", "PI XV", person=False, id_usage=R),
     address(S, "Other Payer Address"),
     city_state_zip(S, "Other Payer City, State, ZIP Code"),
     date("Claim Check or Remittance Date", "573"),
@@ -674,7 +500,7 @@ def other_payer_provider(loop_id: str, loop_name: str, entity: str, entity_types
     """2330C-G: a provider as the other payer knows it: the entity, and the other payer's
     identifiers for it (no name, no NPI)."""
     return loop(loop_id, loop_name, S, max_repeat,
-                name(loop_name, entity, entity_types, None, last=N, first=N, middle=N, suffix=N),
+                name(loop_name, entity, entity_types, None, last=N, person=False),
                 reference(f"{loop_name} Secondary Identification", secondary, R, secondary_max))
 
 
@@ -869,11 +695,11 @@ SERVICE_LINE = loop(
     repricing("Line Pricing/Repricing Information"),
     DRUG_IDENTIFICATION,
     provider_loop("2420A", "Rendering Provider Name", "82", "1 2", "XX", "0B 1G G2 LU", 20,
-                  name_extra=(specialty("Rendering Provider Specialty Information", "PE"),)),
+                  name_extra=(provider_taxonomy("Rendering Provider Specialty Information", "PE"),)),
     provider_loop("2420B", "Purchased Service Provider Name", "QB", "1 2", "XX", "0B 1G G2", 20,
-                  last=S, first=S),
+                  last=S),
     loop("2420C", "Service Facility Location Name", S, 1,
-         name("Service Facility Location Name", "77", "2", "XX", first=N, middle=N, suffix=N),
+         name("Service Facility Location Name", "77", "2", "XX", person=False),
          address(R, "Service Facility Location Address"),
          city_state_zip(R, "Service Facility Location City, State, ZIP Code"),
          reference("Service Facility Location Secondary Identification", "0B G2 LU", S, 3)),
@@ -887,11 +713,11 @@ SERVICE_LINE = loop(
     provider_loop("2420F", "Referring Provider Name", "DN P3", "1", "XX", "0B 1G G2", 20,
                   max_repeat=2),
     loop("2420G", "Ambulance Pick-up Location", S, 1,
-         name("Ambulance Pick-up Location", "PW", "2", None, last=N, first=N, middle=N, suffix=N),
+         name("Ambulance Pick-up Location", "PW", "2", None, last=N, person=False),
          address(R, "Ambulance Pick-up Location Address"),
          city_state_zip(R, "Ambulance Pick-up Location City, State, ZIP Code")),
     loop("2420H", "Ambulance Drop-off Location", S, 1,
-         name("Ambulance Drop-off Location", "45", "2", None, last=S, first=N, middle=N, suffix=N),
+         name("Ambulance Drop-off Location", "45", "2", None, last=S, person=False),
          address(R, "Ambulance Drop-off Location Address"),
          city_state_zip(R, "Ambulance Drop-off Location City, State, ZIP Code")),
     LINE_ADJUDICATION,
@@ -943,8 +769,8 @@ SUBSCRIBER_LEVEL = loop(
 
 BILLING_PROVIDER_LEVEL = loop(
     "2000A", "Billing Provider Hierarchical Level", R, UNBOUNDED,
-    hierarchical_level("Billing Provider Hierarchical Level", "20", "1", parent=N),
-    specialty("Billing Provider Specialty Information", "BI"),
+    hierarchical_level("Billing Provider Hierarchical Level", "20", "1"),
+    provider_taxonomy("Billing Provider Specialty Information", "BI"),
     FOREIGN_CURRENCY,
     BILLING_PROVIDER_NAME,
     PAY_TO_ADDRESS,
@@ -958,7 +784,7 @@ GUIDE = Guide(
     name="Health Care Claim: Professional",
     transaction_set=loop(
         "ST_LOOP", "Transaction Set", R, 1,
-        transaction_set_header(),
+        transaction_set_header("837"),
         BEGINNING_OF_TRANSACTION,
         SUBMITTER,
         RECEIVER,

@@ -23,6 +23,11 @@ from __future__ import annotations
 
 from chartwell.claims.x12.guide import (AN, DT, ID, N0, RN, TM, UNBOUNDED, Guide, N, R, S, comp,
                                         el, loop, seg)
+from chartwell.claims.x12.guides import common
+from chartwell.claims.x12.guides.common import (address, amount, city_state_zip, demographics,
+                                                hierarchical_level, inpatient_adjudication, name,
+                                                note, outpatient_adjudication, reference,
+                                                transaction_set_header, transaction_set_trailer)
 
 __all__ = ["GUIDE"]
 
@@ -50,41 +55,6 @@ PROVIDER_SECONDARY_IDS = "0B 1G G2 LU"
 
 # -- segments shared by many loops -------------------------------------------------------------
 
-def transaction_set_header():
-    return seg("ST", "Transaction Set Header", R, 1,
-               el("Transaction Set Identifier Code", R, ID, 3, 3, "837"),
-               el("Transaction Set Control Number", R, AN, 4, 9),
-               el("Implementation Convention Reference", R, AN, 1, 35))
-
-
-def transaction_set_trailer():
-    return seg("SE", "Transaction Set Trailer", R, 1,
-               el("Number of Included Segments", R, N0, 1, 10),
-               el("Transaction Set Control Number", R, AN, 4, 9))
-
-
-def name(loop_name: str, entity: str, entity_types: str, id_qualifiers: str | None, *,
-         person: bool, name_usage: str = R, id_usage: str = S):
-    """NM1 for one party. A person's first/middle name and suffix are situational (an
-    organisation's not used); ``id_qualifiers`` None for a party the TR3 gives no NM108/NM109."""
-    person_usage = S if person else N
-    id_usage = N if id_qualifiers is None else id_usage
-    return seg("NM1", loop_name, R, 1,
-               el("Entity Identifier Code", R, ID, 2, 3, entity),
-               el("Entity Type Qualifier", R, ID, 1, 1, entity_types),
-               el("Name Last or Organization Name", name_usage, AN, 1, 60),
-               el("Name First", person_usage, AN, 1, 35),
-               el("Name Middle", person_usage, AN, 1, 25),
-               el("Name Prefix", N, AN, 1, 10),
-               el("Name Suffix", person_usage, AN, 1, 10),
-               el("Identification Code Qualifier", id_usage, ID, 1, 2, id_qualifiers),
-               el("Identification Code", id_usage, AN, 2, 80),
-               el("Entity Relationship Code", N, ID, 2, 2),
-               el("Entity Identifier Code", N, ID, 2, 3),
-               el("Name Last or Organization Name", N, AN, 1, 60),
-               qualifier=(1, entity), syntax=(("P", (8, 9)),))
-
-
 def other_payer_provider(loop_name: str, entity: str, entity_types: str):
     """NM1 of the 2330C-I loops: only who the provider is (entity and type); the other payer's
     own identifier for that provider follows in REF."""
@@ -94,75 +64,16 @@ def other_payer_provider(loop_name: str, entity: str, entity_types: str):
                qualifier=(1, entity))
 
 
-def address(usage: str = R):
-    return seg("N3", "Address Information", usage, 1,
-               el("Address Information", R, AN, 1, 55),
-               el("Address Information", S, AN, 1, 55))
-
-
-def city_state_zip(usage: str = R, *, zip_min: int = 3):
-    """N4. The billing provider's ZIP must be the full nine digits (TR3 2010AA N403 note), hence
-    ``zip_min``."""
-    return seg("N4", "Geographic Location", usage, 1,
-               el("City Name", R, AN, 2, 30),
-               el("State or Province Code", S, ID, 2, 2),
-               el("Postal Code", S, ID, zip_min, 15),
-               el("Country Code", S, ID, 2, 3),
-               el("Location Qualifier", N, ID, 1, 2),
-               el("Location Identifier", N, AN, 1, 30),
-               el("Country Subdivision Code", S, ID, 1, 3),
-               syntax=(("E", (2, 7)), ("C", (6, 5)), ("C", (7, 4))))
-
-
-def reference(ref_name: str, codes: str, usage: str = S, max_use: int = 1):
-    """REF, told apart from its siblings by REF01."""
-    return seg("REF", ref_name, usage, max_use,
-               el("Reference Identification Qualifier", R, ID, 2, 3, codes),
-               el("Reference Identification", R, AN, 1, 50),
-               el("Description", N, AN, 1, 80),
-               comp("Reference Identifier", N,
-                    el("Reference Identification Qualifier", N, ID, 2, 3)),
-               qualifier=(1, codes))
-
-
-def contact(per_name: str, usage: str, max_use: int):
+def contact(segment_name: str, usage: str, max_use: int):
     """PER: information contact (IC) with up to three numbers (telephone, fax, email; extension
     only after a telephone)."""
-    return seg("PER", per_name, usage, max_use,
-               el("Contact Function Code", R, ID, 2, 2, "IC"),
-               el("Name", S, AN, 1, 60),
-               el("Communication Number Qualifier", R, ID, 2, 2, "EM FX TE"),
-               el("Communication Number", R, AN, 1, 256),
-               el("Communication Number Qualifier", S, ID, 2, 2, "EM EX FX TE"),
-               el("Communication Number", S, AN, 1, 256),
-               el("Communication Number Qualifier", S, ID, 2, 2, "EM EX FX TE"),
-               el("Communication Number", S, AN, 1, 256),
-               el("Contact Inquiry Reference", N, AN, 1, 20),
-               qualifier=(1, "IC"), syntax=(("P", (3, 4)), ("P", (5, 6)), ("P", (7, 8))))
+    return common.contact(segment_name, usage, max_use, identified=True)
 
 
-def date(dtp_name: str, qualifier: str, formats: str, usage: str = S, max_use: int = 1):
-    """DTP: DTP01 says which date, DTP02 its format (D8 a date, RD8 a range, DT date and time,
-    TM a time)."""
-    if formats == "D8":
-        value = el("Date Time Period", R, DT, 8, 8)
-    elif formats == "TM":
-        value = el("Date Time Period", R, TM, 4, 4)
-    else:
-        value = el("Date Time Period", R, AN, 1, 35)
-    return seg("DTP", dtp_name, usage, max_use,
-               el("Date/Time Qualifier", R, ID, 3, 3, qualifier),
-               el("Date Time Period Format Qualifier", R, ID, 2, 3, formats),
-               value,
-               qualifier=(1, qualifier))
-
-
-def amount(amt_name: str, qualifier: str, usage: str = S):
-    return seg("AMT", amt_name, usage, 1,
-               el("Amount Qualifier Code", R, ID, 1, 3, qualifier),
-               el("Monetary Amount", R, RN, 1, 18),
-               el("Credit/Debit Flag Code", N, ID, 1, 1),
-               qualifier=(1, qualifier))
+def date(segment_name: str, qualifier: str, formats: str, usage: str = S, max_use: int = 1):
+    """DTP with DTP03 typed by its format (a D8 date, a TM time)."""
+    return common.date(segment_name, qualifier, formats, usage, max_use,
+                       qualifier_name="Date/Time Qualifier", typed=True)
 
 
 def supplemental_information():
@@ -178,36 +89,6 @@ def supplemental_information():
                el("Request Category Code", N, ID, 1, 2),
                el("Yes/No Condition or Response Code", N, ID, 1, 1),
                syntax=(("P", (5, 6)),))
-
-
-def adjustment():
-    """CAS: a group code, then up to six reason/amount/quantity triplets (CARC external)."""
-    triplets = []
-    for index in range(6):
-        usage = R if index == 0 else S
-        triplets += [el("Claim Adjustment Reason Code", usage, ID, 1, 5),
-                     el("Monetary Amount", usage, RN, 1, 18),
-                     el("Quantity", S, RN, 1, 15)]
-    syntax = []
-    for first in (5, 8, 11, 14, 17):
-        syntax += [("L", (first, first + 1, first + 2)), ("C", (first + 1, first)),
-                   ("C", (first + 2, first))]
-    return seg("CAS", "Claim Level Adjustments", S, 5,
-               el("Claim Adjustment Group Code", R, ID, 1, 2, ADJUSTMENT_GROUPS),
-               *triplets, syntax=tuple(syntax))
-
-
-def procedure_identifier(element_name: str, usage: str):
-    """C003 on institutional lines: qualifier, code, four modifiers, description."""
-    return comp(element_name, usage,
-                el("Product/Service ID Qualifier", R, ID, 2, 2, INSTITUTIONAL_SERVICE_QUALIFIERS),
-                el("Procedure Code", R, AN, 1, 48),
-                el("Procedure Modifier", S, AN, 2, 2),
-                el("Procedure Modifier", S, AN, 2, 2),
-                el("Procedure Modifier", S, AN, 2, 2),
-                el("Procedure Modifier", S, AN, 2, 2),
-                el("Description", S, AN, 1, 80),
-                el("Product/Service ID", N, AN, 1, 48))
 
 
 def repricing(line: bool):
@@ -308,26 +189,10 @@ RECEIVER = loop(
 
 # -- 2000A billing provider ------------------------------------------------------------------
 
-def hierarchical_level(hl_name: str, level: str, child_codes: str):
-    return seg("HL", hl_name, R, 1,
-               el("Hierarchical ID Number", R, AN, 1, 12),
-               el("Hierarchical Parent ID Number", N if level == "20" else R, AN, 1, 12),
-               el("Hierarchical Level Code", R, ID, 1, 2, level),
-               el("Hierarchical Child Code", R, ID, 1, 1, child_codes),
-               qualifier=(3, level))
-
-
-def provider_specialty(prv_name: str, provider_code: str):
+def provider_specialty(segment_name: str, provider_code: str):
     """PRV: the provider's taxonomy code (PXC: Health Care Provider Taxonomy)."""
-    return seg("PRV", prv_name, S, 1,
-               el("Provider Code", R, ID, 1, 3, provider_code),
-               el("Reference Identification Qualifier", R, ID, 2, 3, "PXC"),
-               el("Provider Taxonomy Code", R, AN, 1, 50),
-               el("State or Province Code", N, ID, 2, 2),
-               comp("Provider Specialty Information", N,
-                    el("Provider Specialty Code", N, AN, 1, 3)),
-               el("Provider Organization Code", N, ID, 3, 3),
-               qualifier=(1, provider_code))
+    return common.provider_taxonomy(segment_name, provider_code,
+                                    taxonomy_name="Provider Taxonomy Code")
 
 
 FOREIGN_CURRENCY = seg(
@@ -339,13 +204,13 @@ BILLING_PROVIDER_NAME = loop(
     "2010AA", "Billing Provider Name", R, 1,
     name("Billing Provider Name", "85", "2", "XX", person=False),
     address(),
-    city_state_zip(zip_min=9),
+    city_state_zip(postal_min=9),
     reference("Billing Provider Tax Identification", "EI", R),
     contact("Billing Provider Contact Information", S, 2))
 
 PAY_TO_ADDRESS = loop(
     "2010AB", "Pay-to Address Name", S, 1,
-    name("Pay-to Address Name", "87", "2", None, person=False, name_usage=N),
+    name("Pay-to Address Name", "87", "2", None, person=False, last=N),
     address(),
     city_state_zip())
 
@@ -371,22 +236,6 @@ SUBSCRIBER_INFORMATION = seg(
     el("Yes/No Condition or Response Code", N, ID, 1, 1),
     el("Employment Status Code", N, ID, 2, 2),
     el("Claim Filing Indicator Code", S, ID, 1, 2, CLAIM_FILING_INDICATORS))
-
-
-def demographics(usage: str):
-    return seg("DMG", "Demographic Information", usage, 1,
-               el("Date Time Period Format Qualifier", R, ID, 2, 3, "D8"),
-               el("Birth Date", R, DT, 8, 8),
-               el("Gender Code", R, ID, 1, 1, "F M U"),
-               el("Marital Status Code", N, ID, 1, 1),
-               comp("Composite Race or Ethnicity Information", N,
-                    el("Race or Ethnicity Code", N, ID, 1, 1)),
-               el("Citizenship Status Code", N, ID, 1, 2),
-               el("Country Code", N, ID, 2, 3),
-               el("Basis of Verification Code", N, ID, 1, 2),
-               el("Quantity", N, RN, 1, 15),
-               el("Code List Qualifier Code", N, ID, 1, 3),
-               el("Industry Code", N, AN, 1, 30))
 
 
 SUBSCRIBER_NAME = loop(
@@ -480,13 +329,6 @@ FILE_INFORMATION = seg(
     comp("Composite Unit of Measure", N, el("Unit or Basis for Measurement Code", N, ID, 2, 2)))
 
 
-def note(note_name: str, codes: str, max_use: int):
-    return seg("NTE", note_name, S, max_use,
-               el("Note Reference Code", R, ID, 3, 3, codes),
-               el("Description", R, AN, 1, 80),
-               qualifier=(1, codes))
-
-
 EPSDT_REFERRAL = seg(
     "CRC", "EPSDT Referral", S, 1,
     el("Code Category", R, ID, 2, 2, "ZZ"),
@@ -550,37 +392,9 @@ OTHER_INSURANCE_COVERAGE = seg(
     el("Release of Information Code", R, ID, 1, 1, "I Y"))
 
 
-def _amounts(*names: str):
-    return [el(label, S, RN, 1, 18) for label in names]
+INPATIENT_ADJUDICATION = inpatient_adjudication(outlier_usage=N)
 
-
-INPATIENT_ADJUDICATION = seg(
-    "MIA", "Inpatient Adjudication Information", S, 1,
-    el("Covered Days or Visits Count", R, RN, 1, 15),
-    el("PPS Operating Outlier Amount", N, RN, 1, 18),
-    el("Lifetime Psychiatric Days Count", S, RN, 1, 15),
-    el("Claim DRG Amount", S, RN, 1, 18),
-    el("Claim Payment Remark Code", S, AN, 1, 50),
-    *_amounts("Claim Disproportionate Share Amount", "Claim MSP Pass-through Amount",
-              "Claim PPS Capital Amount", "PPS-Capital FSP DRG Amount",
-              "PPS-Capital HSP DRG Amount", "PPS-Capital DSH DRG Amount", "Old Capital Amount",
-              "PPS-Capital IME Amount", "PPS-Operating Hospital Specific DRG Amount"),
-    el("Cost Report Day Count", S, RN, 1, 15),
-    *_amounts("PPS-Operating Federal Specific DRG Amount", "Claim PPS Capital Outlier Amount",
-              "Claim Indirect Teaching Amount", "Nonpayable Professional Component Amount"),
-    el("Claim Payment Remark Code", S, AN, 1, 50),
-    el("Claim Payment Remark Code", S, AN, 1, 50),
-    el("Claim Payment Remark Code", S, AN, 1, 50),
-    el("Claim Payment Remark Code", S, AN, 1, 50),
-    el("PPS-Capital Exception Amount", S, RN, 1, 18))
-
-OUTPATIENT_ADJUDICATION = seg(
-    "MOA", "Outpatient Adjudication Information", S, 1,
-    el("Reimbursement Rate", S, RN, 1, 10),
-    el("HCPCS Payable Amount", S, RN, 1, 18),
-    *[el("Claim Payment Remark Code", S, AN, 1, 50) for _ in range(5)],
-    el("End Stage Renal Disease Payment Amount", S, RN, 1, 18),
-    el("Nonpayable Professional Component Amount", S, RN, 1, 18))
+OUTPATIENT_ADJUDICATION = outpatient_adjudication()
 
 OTHER_SUBSCRIBER_NAME = loop(
     "2330A", "Other Subscriber Name", R, 1,
@@ -612,7 +426,7 @@ def other_payer_provider_loop(loop_id: str, loop_name: str, entity: str, entity_
 OTHER_SUBSCRIBER = loop(
     "2320", "Other Subscriber Information", S, 10,
     OTHER_SUBSCRIBER_INFORMATION,
-    adjustment(),
+    common.adjustment("Claim Level Adjustments", ADJUSTMENT_GROUPS, 5),
     amount("Payer Prior Payment", "D"),
     amount("Remaining Patient Liability", "EAF"),
     amount("Non-Covered Charge Amount", "A8"),
@@ -641,7 +455,7 @@ OTHER_SUBSCRIBER = loop(
 INSTITUTIONAL_SERVICE_LINE = seg(
     "SV2", "Institutional Service Line", R, 1,
     el("Service Line Revenue Code", R, AN, 1, 48),  # NUBC revenue code, external
-    procedure_identifier("Composite Medical Procedure Identifier", S),
+    common.procedure_identifier(S, INSTITUTIONAL_SERVICE_QUALIFIERS),
     el("Line Item Charge Amount", R, RN, 1, 18),
     el("Unit or Basis for Measurement Code", R, ID, 2, 2, "DA UN"),
     el("Service Unit Count", R, RN, 1, 15),
@@ -678,11 +492,11 @@ LINE_ADJUDICATION = loop(
     seg("SVD", "Line Adjudication Information", R, 1,
         el("Other Payer Primary Identifier", R, AN, 2, 80),
         el("Service Line Paid Amount", R, RN, 1, 18),
-        procedure_identifier("Composite Medical Procedure Identifier", S),
+        common.procedure_identifier(S, INSTITUTIONAL_SERVICE_QUALIFIERS),
         el("Service Line Revenue Code", R, AN, 1, 48),
         el("Paid Service Unit Count", R, RN, 1, 15),
         el("Bundled or Unbundled Line Number", S, N0, 1, 6)),
-    adjustment(),
+    common.adjustment("Claim Level Adjustments", ADJUSTMENT_GROUPS, 5),
     date("Line Check or Remittance Date", "573", "D8", R),
     amount("Remaining Patient Liability", "EAF"))
 
@@ -781,7 +595,7 @@ GUIDE = Guide(
     name="Health Care Claim: Institutional",
     transaction_set=loop(
         "ST_LOOP", "Transaction Set", R, 1,
-        transaction_set_header(),
+        transaction_set_header("837"),
         BEGINNING_OF_TRANSACTION,
         SUBMITTER,
         RECEIVER,

@@ -11,6 +11,7 @@ open (any X12 transaction may be acknowledged).
 from __future__ import annotations
 
 from chartwell.claims.x12.guide import AN, ID, N0, N, R, S, UNBOUNDED, Guide, comp, el, loop, seg
+from chartwell.claims.x12.guides.common import transaction_set_header, transaction_set_trailer
 
 __all__ = ["GUIDE"]
 
@@ -54,10 +55,7 @@ def _context(name: str, max_use: int):
                qualifier=(1, SITUATIONAL_TRIGGER))
 
 
-ST = seg("ST", "Transaction Set Header", R, 1,
-         el("Transaction Set Identifier Code", R, ID, 3, 3, "999"),
-         el("Transaction Set Control Number", R, AN, 4, 9),
-         el("Implementation Convention Reference", R, AN, 1, 35))
+ST = transaction_set_header("999")
 
 AK1 = seg("AK1", "Functional Group Response Header", R, 1,
           el("Functional Identifier Code", R, ID, 2, 2),
@@ -102,9 +100,7 @@ AK9 = seg("AK9", "Functional Group Response Trailer", R, 1,
           *(el("Functional Group Syntax Error Code", S, ID, 1, 3, GROUP_SYNTAX_ERRORS)
             for _position in range(5)))
 
-SE = seg("SE", "Transaction Set Trailer", R, 1,
-         el("Number of Included Segments", R, N0, 1, 10),
-         el("Transaction Set Control Number", R, AN, 4, 9))
+SE = transaction_set_trailer()
 
 GUIDE = Guide(
     transaction="999",

@@ -8,16 +8,19 @@ Each person level carries the search data (name, ids, address, birth date) and o
 EQ inquiries (2110C/D) naming the service types or procedures asked about.
 
 The HL loops nest as the TR3 draws them. Service type codes (EQ01, element 1365) are left open;
-the qualifiers the TR3 enumerates are listed. The builders shared with the 271 live here.
+the qualifiers the TR3 enumerates are listed. The 270-only builders shared with the 271 live
+here; the rest are in ``common``.
 """
 
 from __future__ import annotations
 
 from chartwell.claims.x12.guide import AN, ID, N0, N, R, S, UNBOUNDED, Guide, comp, el, loop, seg
-from chartwell.claims.x12.guides.x212_276 import (amount, beginning_of_transaction, date_or_period,
-                                                  demographics, hierarchical_level, party_name,
-                                                  reference, transaction_set_header,
-                                                  transaction_set_trailer)
+from chartwell.claims.x12.guides import common
+from chartwell.claims.x12.guides.common import (amount, beginning_of_transaction, date_or_period,
+                                                demographics, hierarchical_level, party_name,
+                                                procedure_identifier, provider_taxonomy,
+                                                transaction_set_header, transaction_set_trailer)
+from chartwell.claims.x12.guides.common import status_reference as reference
 
 __all__ = ["GUIDE"]
 
@@ -34,30 +37,14 @@ COVERAGE_LEVELS = "CHD DEP ECH EMP ESP FAM IND SPC SPO"
 
 def address():
     """N3/N4: a person's or provider's address."""
-    return (seg("N3", "Address", S, 1,
-                el("Address Information", R, AN, 1, 55),
-                el("Address Information", S, AN, 1, 55)),
-            seg("N4", "City, State, ZIP Code", S, 1,
-                el("City Name", R, AN, 2, 30),
-                el("State or Province Code", S, ID, 2, 2),
-                el("Postal Code", S, ID, 3, 15),
-                el("Country Code", S, ID, 2, 3),
-                el("Location Qualifier", N, ID, 1, 2),
-                el("Location Identifier", N, AN, 1, 30),
-                el("Country Subdivision Code", S, ID, 1, 3),
-                syntax=(("C", (7, 4)),)))
+    return (common.address(S, "Address"),
+            common.city_state_zip(S, "City, State, ZIP Code", state_or_subdivision=False,
+                                  location_pair=False))
 
 
-def provider_information(name: str):
+def provider_information(segment_name: str):
     """PRV: the provider's role in the inquiry and its taxonomy code (PXC)."""
-    return seg("PRV", name, S, 1,
-               el("Provider Code", R, ID, 1, 3, PROVIDER_CODES),
-               el("Reference Identification Qualifier", R, ID, 2, 3, "PXC"),
-               el("Reference Identification", R, AN, 1, 50),
-               el("State or Province Code", N, ID, 2, 2),
-               comp("Provider Specialty Information", N,
-                    el("Provider Specialty Code", N, AN, 1, 3)),
-               el("Provider Organization Code", N, ID, 3, 3))
+    return provider_taxonomy(segment_name, PROVIDER_CODES, identified=False)
 
 
 def person_trace(name: str, trace_types: str):
@@ -102,14 +89,14 @@ def person_name_loop(loop_id: str, subscriber: bool, *extra):
         loop_id, f"{who} Name", R, 1,
         party_name(f"{who} Name", "IL" if subscriber else "03", "1",
                    "II MI" if subscriber else None, person=True, id_usage=S,
-                   last_name_usage=S),
+                   last=S),
         reference(f"{who} Additional Identification",
                   "18 1L 1W 3H 6P CT EA EJ F6 GH HJ IG N6 NQ SY Y4" if subscriber
                   else "18 1L 1W 6P CT EA EJ F6 GH HJ IG N6 NQ SY Y4",
                   max_use=9),
         *address(),
         provider_information("Provider Information"),
-        demographics(f"{who} Demographic Information"),
+        demographics(S, f"{who} Demographic Information", claim=False),
         multiple_birth("Multiple Birth Sequence Number" if subscriber
                        else "Dependent Relationship", subscriber),
         diagnosis_codes(f"{who} Health Care Diagnosis Code"),
@@ -124,15 +111,7 @@ def inquiry_loop(loop_id: str, who: str):
         loop_id, f"{who} Eligibility or Benefit Inquiry", S, 99,
         seg("EQ", f"{who} Eligibility or Benefit Inquiry", R, 1,
             el("Service Type Code", S, ID, 1, 2, repeat=99),
-            comp("Composite Medical Procedure Identifier", S,
-                 el("Product/Service ID Qualifier", R, ID, 2, 2, PROCEDURE_QUALIFIERS),
-                 el("Procedure Code", R, AN, 1, 48),
-                 el("Procedure Modifier", S, AN, 2, 2),
-                 el("Procedure Modifier", S, AN, 2, 2),
-                 el("Procedure Modifier", S, AN, 2, 2),
-                 el("Procedure Modifier", S, AN, 2, 2),
-                 el("Description", N, AN, 1, 80),
-                 el("Product/Service ID", N, AN, 1, 48)),
+            procedure_identifier(S, PROCEDURE_QUALIFIERS, description=N),
             el("Coverage Level Code", S, ID, 3, 3, COVERAGE_LEVELS),
             el("Insurance Type Code", N, ID, 1, 3),
             comp("Composite Diagnosis Code Pointer", S,

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 from chartwell.claims.x12.guide import (AN, ID, N0, RN, N, R, S, UNBOUNDED, Guide, comp, el, loop,
                                         seg)
-from chartwell.claims.x12.guides.x212_276 import (beginning_of_transaction, date_or_period,
-                                                  demographics, hierarchical_level, party_name,
-                                                  reference, transaction_set_header,
-                                                  transaction_set_trailer)
+from chartwell.claims.x12.guides import common
+from chartwell.claims.x12.guides.common import (beginning_of_transaction, date_or_period,
+                                                demographics, hierarchical_level, party_name,
+                                                procedure_identifier, transaction_set_header,
+                                                transaction_set_trailer)
+from chartwell.claims.x12.guides.common import status_reference as reference
 from chartwell.claims.x12.guides.x279a1_270 import (COVERAGE_LEVELS, PROCEDURE_QUALIFIERS,
                                                     RECEIVER_ENTITIES, RECEIVER_ID_QUALIFIERS,
                                                     SOURCE_ENTITIES, SOURCE_ID_QUALIFIERS, address,
@@ -58,19 +60,10 @@ def request_validation(name: str, rejections: str):
                el("Follow-up Action Code", R, ID, 1, 1, "C N P R S W X Y"))
 
 
-def contact(name: str):
+def contact(segment_name: str):
     """PER: whom to call, and on which numbers (paired qualifier and number)."""
-    return seg("PER", name, S, 3,
-               el("Contact Function Code", R, ID, 2, 2, "IC"),
-               el("Name", S, AN, 1, 60),
-               el("Communication Number Qualifier", S, ID, 2, 2, "ED EM FX TE UR"),
-               el("Communication Number", S, AN, 1, 256),
-               el("Communication Number Qualifier", S, ID, 2, 2, "ED EM EX FX TE UR"),
-               el("Communication Number", S, AN, 1, 256),
-               el("Communication Number Qualifier", S, ID, 2, 2, "ED EM EX FX TE UR"),
-               el("Communication Number", S, AN, 1, 256),
-               el("Contact Inquiry Reference", N, AN, 1, 20),
-               syntax=(("P", (3, 4)), ("P", (5, 6)), ("P", (7, 8))))
+    return common.contact(segment_name, S, 3, media="ED EM FX TE UR",
+                          more_media="ED EM EX FX TE UR", media_usage=S)
 
 
 def military_personnel(name: str):
@@ -101,15 +94,7 @@ def benefit(who: str):
                el("Quantity", S, RN, 1, 15),
                el("Authorization or Certification Indicator", S, ID, 1, 1, "N U Y"),
                el("In Plan Network Indicator", S, ID, 1, 1, "N U W Y"),
-               comp("Composite Medical Procedure Identifier", S,
-                    el("Product/Service ID Qualifier", R, ID, 2, 2, PROCEDURE_QUALIFIERS),
-                    el("Procedure Code", R, AN, 1, 48),
-                    el("Procedure Modifier", S, AN, 2, 2),
-                    el("Procedure Modifier", S, AN, 2, 2),
-                    el("Procedure Modifier", S, AN, 2, 2),
-                    el("Procedure Modifier", S, AN, 2, 2),
-                    el("Description", N, AN, 1, 80),
-                    el("Product/Service ID", N, AN, 1, 48)),
+               procedure_identifier(S, PROCEDURE_QUALIFIERS, description=N),
                comp("Composite Diagnosis Code Pointer", S,
                     el("Diagnosis Code Pointer", R, N0, 1, 2),
                     el("Diagnosis Code Pointer", S, N0, 1, 2),
@@ -163,7 +148,7 @@ def benefit_loop(suffix: str, who: str):
         loop(f"2120{suffix}", f"{who} Benefit Related Entity", S, 23,
              party_name(f"{who} Benefit Related Entity Name", BENEFIT_RELATED_ENTITIES, "1 2",
                         "24 34 46 FA FI II MI NI PI PP SV XV XX", person=True, id_usage=S,
-                        last_name_usage=S, relationship_codes="01 02 27 41 48 65 72"),
+                        last=S, relationship_codes="01 02 27 41 48 65 72"),
              *address(),
              contact(f"{who} Benefit Related Entity Contact Information"),
              provider_information(f"{who} Benefit Related Provider Information")),
@@ -178,7 +163,7 @@ def person_name_loop(suffix: str, subscriber: bool):
         f"2100{suffix}", f"{who} Name", R, 1,
         party_name(f"{who} Name", "IL" if subscriber else "03", "1",
                    "II MI" if subscriber else None, person=True, id_usage=S,
-                   last_name_usage=S),
+                   last=S),
         reference(f"{who} Additional Identification",
                   "18 1L 1W 3H 49 6P CE CT EA EJ F6 GH HJ IF IG MRC N6 NQ Q4 SY Y4",
                   max_use=9, description=S),
@@ -186,7 +171,7 @@ def person_name_loop(suffix: str, subscriber: bool):
         request_validation(f"{who} Request Validation",
                            SUBSCRIBER_REJECTIONS if subscriber else DEPENDENT_REJECTIONS),
         provider_information("Provider Information"),
-        demographics(f"{who} Demographic Information"),
+        demographics(S, f"{who} Demographic Information", claim=False),
         multiple_birth(f"{who} Relationship", subscriber),
         diagnosis_codes(f"{who} Health Care Diagnosis Code"),
         date_or_period(f"{who} Date",
