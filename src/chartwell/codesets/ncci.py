@@ -27,7 +27,9 @@ record per table and column 1 code (its column 2 codes, dates, modifier indicato
 rationales, column by column): a 15 MB artifact for both tables. :class:`NcciTables` unpacks
 a column 1 code's record the first time the code is asked about and keeps it, so that after the
 first use each look-up is a few dictionary probes (one per direction the two codes may be listed
-in); all of both tables held in memory take about 130 MB.
+in). A record is kept as its line of column 2 codes, searched as text, until it is asked about
+often enough to be worth a set; a process that asks about hundreds of codes reads a table's
+packed records whole, in one query.
 """
 
 from __future__ import annotations
@@ -37,7 +39,6 @@ import io
 import itertools
 import re
 import sqlite3
-import sys
 import zipfile
 import zlib
 from collections.abc import Collection, Iterable, Iterator
@@ -491,25 +492,50 @@ class AddOnCode:
 
 
 class _Column1Edits:
-    """A column 1 code's packed record, unpacked: column 2 code -> its rows. Unpacking builds
-    only the index of column 2 codes (their strings shared by every record); the rows are
-    parsed on the first edit found, and kept (most codes read are never half of an edit pair
-    on a claim)."""
+    """A column 1 code's packed record, unpacked: column 2 code -> its rows. Unpacking keeps
+    only the line of column 2 codes (five characters each, comma-separated, sorted): a code is
+    looked for in it as text, and only a record asked about again and again is split into a
+    frozenset (most records are asked once or twice whether a claim's other codes are there;
+    splitting every record read is seconds over a large file). The rows of a pair are parsed on
+    the first edit asked about, and kept."""
 
-    __slots__ = ("column_1", "table", "column_2_codes", "_packed", "_parsed", "_rationales")
+    __slots__ = ("column_1", "table", "_line", "_codes", "_probes", "_packed", "_parsed",
+                 "_rationales")
 
-    def __init__(self, column_1: str, table: str, packed: bytes, rationales: dict[str, str]):
+    def __init__(self, column_1: str, table: str, packed: bytes, rationales: dict[str, str],
+                 edits: int | None = None):
         self.column_1, self.table, self._rationales = column_1, table, rationales
         self._packed = packed
-        text = zlib.decompress(packed).decode("ascii")
-        codes = text[:text.index("\n")].split(",")
-        # each column 2 code -> its first row (its rows are adjacent)
-        self.column_2_codes = dict(zip(map(sys.intern, reversed(codes)),
-                                       range(len(codes) - 1, -1, -1)))
+        self._line = _column_2_line(packed, edits)
+        self._codes: frozenset[str] | None = None
+        self._probes = 0
         self._parsed: dict[str, tuple[PtpEdit, ...]] = {}
 
+    @property
+    def column_2_codes(self) -> frozenset[str]:
+        """Every column 2 code of the record."""
+        if self._codes is None:
+            self._codes = frozenset(self._line.split(","))
+        return self._codes
+
+    def among(self, codes: Collection[str]) -> list[str]:
+        """Those of ``codes`` the record lists as column 2 (in their order)."""
+        found = self._codes
+        if found is None:
+            self._probes += 1
+            if self._probes <= _SEARCHED:
+                line = self._line  # _searchable(code), written out: asked per code per claim
+                return [code for code in codes
+                        if len(code) == 5 and "," not in code and code in line]
+            found = self.column_2_codes
+        if found.isdisjoint(codes):
+            return []
+        return [code for code in codes if code in found]
+
     def get(self, column_2: str) -> tuple[PtpEdit, ...]:
-        if column_2 not in self.column_2_codes:
+        listed = (column_2 in self._codes if self._codes is not None
+                  else _searchable(column_2) and column_2 in self._line)
+        if not listed:
             return ()
         parsed = self._parsed.get(column_2)
         if parsed is None:
@@ -518,13 +544,36 @@ class _Column1Edits:
 
     def _parse(self, column_2: str) -> tuple[PtpEdit, ...]:
         codes, effective, deleted, modifiers, reasons = _fields_of(self._packed)
-        edits, position = [], self.column_2_codes[column_2]
+        edits, position = [], codes.index(column_2)  # its rows are adjacent (sorted by column 2)
         while position < len(codes) and codes[position] == column_2:
             edits.append(PtpEdit(self.column_1, column_2, _date(effective[position]),
                                  _date(deleted[position]), int(modifiers[position]),
                                  self._rationales[reasons[position]], self.table))
             position += 1
         return tuple(edits)
+
+
+_READ_ONE_BY_ONE = 256  # column 1 codes of a table read by a query each before it is read whole
+_SEARCHED = 8  # probes of a record answered by searching its line before it is split
+
+
+def _searchable(code: str) -> bool:
+    """Whether ``code in line`` answers exactly for the line of column 2 codes: five
+    characters and no comma can only match one whole code of the line (each window of five
+    across two codes holds the comma between them)."""
+    return len(code) == 5 and "," not in code
+
+
+def _column_2_line(packed: bytes, edits: int | None) -> str:
+    """The first line of a packed record (its column 2 codes), decompressing no further than
+    it where the row count says how long it is (codes of five characters and their commas):
+    the dates and rationales below it are wanted only for the few pairs found on a claim."""
+    if edits:
+        head = zlib.decompressobj().decompress(packed, 6 * edits)
+        if head.endswith(b"\n"):
+            return head[:-1].decode("ascii")
+    text = zlib.decompress(packed).decode("ascii")
+    return text[:text.index("\n")]
 
 
 def _fields_of(packed: bytes) -> tuple[list[str], list[str], list[str], str, list[str]]:
@@ -543,7 +592,10 @@ class _NoEdits:
     """The record of a code that is column 1 of no edit."""
 
     __slots__ = ()
-    column_2_codes: dict[str, int] = {}
+    column_2_codes: frozenset[str] = frozenset()
+
+    def among(self, codes: Collection[str]) -> list[str]:
+        return []
 
     def get(self, column_2: str) -> tuple[PtpEdit, ...]:
         return ()
@@ -561,6 +613,7 @@ class NcciTables:
         self.artifact = artifact
         self._loaded: dict[str, dict[str, _Column1Edits | _NoEdits]] = {PRACTITIONER: {},
                                                                          OUTPATIENT: {}}
+        self._packed: dict[str, dict[str, tuple[bytes, int]]] = {}  # table -> every record
 
     @cached_property
     def version(self) -> str:
@@ -601,12 +654,16 @@ class NcciTables:
         table = PTP_TABLE_OF.get(setting) or ptp_table(setting)
         records = self._loaded[table]
         found: list[PtpEdit] = []
-        paired: set[frozenset[str]] = set()
+        paired: set[frozenset[str]] | None = None
         for code in codes:
-            index = (records.get(code) or self._read(table, code)).column_2_codes
-            for other in codes:
-                if other in index and other != code and frozenset((code, other)) not in paired:
-                    paired.add(frozenset((code, other)))
+            for other in (records.get(code) or self._read(table, code)).among(codes):
+                if other != code:
+                    pair = frozenset((code, other))
+                    if paired is None:
+                        paired = set()
+                    elif pair in paired:
+                        continue
+                    paired.add(pair)
                     edit = self.ptp(code, other, setting, on)
                     if edit is not None:
                         found.append(edit)
@@ -620,12 +677,24 @@ class NcciTables:
                 + (records.get(code_b) or self._read(table, code_b)).get(code_a))
 
     def _read(self, table: str, column_1: str) -> _Column1Edits | _NoEdits:
-        """A column 1 code's record, read from the artifact and kept (or kept as absent)."""
-        row = self.artifact.connection.execute(
-            "SELECT packed FROM ncci_ptp WHERE ptp_table = ? AND column_1 = ?",
-            (table, column_1)).fetchone()
+        """A column 1 code's record, read from the artifact and kept (or kept as absent). The
+        first few hundred codes asked about are read one by one (a claim or two pays for its
+        own codes); past that the table's packed records are read whole, in one query (a few
+        tens of milliseconds and a few MB, against a query per code for a file of claims)."""
+        packed = self._packed.get(table)
+        if packed is not None:
+            row = packed.get(column_1)
+        elif len(self._loaded[table]) >= _READ_ONE_BY_ONE:
+            packed = self._packed[table] = {
+                code: (record, edits) for code, record, edits in self.artifact.connection.execute(
+                    "SELECT column_1, packed, edits FROM ncci_ptp WHERE ptp_table = ?", (table,))}
+            row = packed.get(column_1)
+        else:
+            row = self.artifact.connection.execute(
+                "SELECT packed, edits FROM ncci_ptp WHERE ptp_table = ? AND column_1 = ?",
+                (table, column_1)).fetchone()
         record = NO_EDITS if row is None else _Column1Edits(column_1, table, row[0],
-                                                            self._rationales)
+                                                            self._rationales, row[1])
         self._loaded[table][column_1] = record
         return record
 

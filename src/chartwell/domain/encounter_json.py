@@ -343,13 +343,18 @@ def _fast_date(value: object) -> date | None:
 def _fast(document: dict) -> CodedEncounter:
     get = document.get
     setting = _FAST_SETTINGS[get("setting")]
-    admit, discharge, service = (_fast_date(get("admit_date")), _fast_date(get("discharge_date")),
-                                 _fast_date(get("date_of_service")))
+    dates = _DATES
+    admit, discharge, service = (get("admit_date"), get("discharge_date"),
+                                 get("date_of_service"))
+    admit = None if admit is None else (dates.get(admit) or _fast_date(admit))
+    discharge = None if discharge is None else (dates.get(discharge) or _fast_date(discharge))
+    service = None if service is None else (dates.get(service) or _fast_date(service))
     patient = get("patient")
     if type(patient) is not dict:
         raise _Unusual
     sex = _FAST_SEXES[patient.get("sex")]
-    birth_date = _fast_date(patient.get("birth_date"))
+    birth_date = patient.get("birth_date")
+    birth_date = None if birth_date is None else (dates.get(birth_date) or _fast_date(birth_date))
     diagnoses = _fast_diagnoses(get("diagnoses"))
     procedures = _fast_procedures(get("procedures", []))
     status = _fast_status(get("discharge_status"))
@@ -426,7 +431,7 @@ def _fast_procedures(items: object) -> tuple[CodedProcedure, ...]:
         if (type(units) is not int and type(units) is not float) or not 0 < units < 1e6:
             raise _Unusual
         found.append(new_procedure(known[0], _FAST_SYSTEMS[system or known[1]],
-                                   None if on is None else _fast_date(on),
+                                   None if on is None else (_DATES.get(on) or _fast_date(on)),
                                    () if type(modifiers) is list and not modifiers
                                    else _fast_modifiers(modifiers), units))
     return tuple(found)

@@ -12,6 +12,7 @@ from chartwell.codesets.cpt import CPT_CODE
 from chartwell.codesets.model import CodeSystem
 from chartwell.codesets.validation import validate
 from chartwell.domain.coded import CodedEncounter, Setting
+from chartwell.edits.facts import diagnosis_rows
 from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule, screen
 from chartwell.edits.references import CmNotes, CodeFacts
 
@@ -279,13 +280,9 @@ def conventions_screen(context: EditContext) -> list[str]:
 
 
 def _screen_diagnoses(context: EditContext, codes: list[str], may: list[str]) -> None:
-    encounter = context.encounter
-    cm, on = context.cm, encounter.service_date
-    known = cm.diagnoses
     problems: list = []
     valid: dict[str, CmNotes] = {}
-    for code in codes:
-        status, notes = known.get(code) or cm.diagnosis(code, on)
+    for code, (status, notes, _mce, _exempt) in zip(codes, diagnosis_rows(context)):
         if notes is None:
             problems.append(status)
             may.append(_VALIDITY_RULES.get(status.problem, "CM-INVALID-CODE"))
@@ -311,26 +308,37 @@ def _screen_diagnoses(context: EditContext, codes: list[str], may: list[str]) ->
 
 
 def _screen_procedures(context: EditContext, may: list[str]) -> None:
+    """As the procedure rules decide, with the usual answers (a billable ICD-10-PCS code, a
+    HCPCS code inside its dates, a CPT-shaped code) read straight from what the releases
+    hold."""
     encounter = context.encounter
     inpatient = encounter.setting is Setting.INPATIENT
     pcs, hcpcs = context.pcs, context.hcpcs
+    billable = pcs.billable_codes if pcs is not None else None
+    windows = hcpcs.hcpcs_windows if hcpcs is not None else None
     service = encounter.service_date
     for procedure in encounter.procedures:
         system, code = procedure.system, procedure.code
         if system == PCS:
             if not inpatient:
                 may.append("PROC-CODE-SET")
-            if pcs is not None and code not in pcs.billable_codes and not pcs.status(
+            if billable is not None and code not in billable and not pcs.status(
                     code, procedure.date or service).valid:
                 may.append("PCS-INVALID-CODE")
             continue
         if inpatient:
             may.append("PROC-CODE-SET")
         if system == HCPCS:
-            if hcpcs is not None and not hcpcs.valid_on(code, procedure.date or service):
-                may.append("HCPCS-INVALID-CODE")
-        elif system == CPT and not _cpt_shaped(code):
-            may.append("CPT-FORMAT")
+            if windows is not None:
+                on = procedure.date or service
+                window = windows.get(code)
+                if (window is None or not window[0] <= on <= window[1]) \
+                        and not hcpcs.status(code, on).valid:
+                    may.append("HCPCS-INVALID-CODE")
+        elif system == CPT:
+            shaped = _CPT_SHAPED.get(code)
+            if not (shaped or (shaped is None and _cpt_shaped(code))):
+                may.append("CPT-FORMAT")
 
 
 _CPT_SHAPED: dict[str, bool] = {}

@@ -66,10 +66,9 @@ class Plan:
         """The rules the screens say may find something on the encounter, in plan order."""
         if not self.screens:
             return self.rules
-        looks = iter(self.screens)
-        may = set(next(looks)(context))
-        for look in looks:
-            may.update(look(context))
+        may: list[str] = []
+        for look in self.screens:
+            may += look(context)
         key = frozenset(may)
         rules = self._chosen.get(key)
         if rules is None:

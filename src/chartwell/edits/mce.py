@@ -28,6 +28,7 @@ from chartwell.edits.mce_tables import (
     MceTables,
     ProcedureEdits,
 )
+from chartwell.edits.facts import diagnosis_rows
 from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule, screen
 
 DEFINITIONS = "CMS, Definitions of Medicare Code Edits (MCE v43 / v43.1)"
@@ -74,15 +75,16 @@ class _Claim:
     def of(cls, context: EditContext) -> _Claim:
         tables: MceTables = context.mce
         encounter = context.encounter
-        coded, all_valid = tables.coded_diagnoses, True
+        all_valid = True
         flagged: list[tuple[int, DiagnosisEdits]] = []
         raised: set[str] = set()
         duplicates: list[int] = []
         principal = encounter.diagnoses[0].code if encounter.diagnoses else None
+        rows = diagnosis_rows(context)
         for position, diagnosis in enumerate(encounter.diagnoses):
             if position and diagnosis.code == principal:
                 duplicates.append(position)
-            edits = coded[diagnosis.code]
+            edits = rows[position][2]
             if edits is VALID:
                 continue
             if edits is None:
@@ -545,9 +547,8 @@ def _poa(context: EditContext) -> list[tuple[str, str | None, bool]]:
     global _LAST_POA
     last_context, found = _LAST_POA
     if last_context is not context:
-        exempt = context.poa.codes
-        found = [(diagnosis.code, diagnosis.poa, diagnosis.code in exempt)
-                 for diagnosis in context.encounter.diagnoses]
+        found = [(diagnosis.code, diagnosis.poa, row[3])
+                 for diagnosis, row in zip(context.encounter.diagnoses, diagnosis_rows(context))]
         _LAST_POA = (context, found)
     return found
 
@@ -557,9 +558,13 @@ def _poa(context: EditContext) -> list[tuple[str, str | None, bool]]:
       source=f"{POA_GUIDELINES} (POA is reported for every diagnosis, principal and secondary, "
              "except those on the POA-exempt list)", settings=INPATIENT, needs=("poa",))
 def poa_missing(rule: Rule, context: EditContext) -> Iterable[Finding]:
-    return [rule.finding([code], f"{code} has no present-on-admission indicator: report Y, N, U "
-                         "or W (it is not on the POA-exempt list)", "POA-exempt list")
+    return [_poa_finding(rule, code, poa, _missing_message)
             for code, poa, exempt in _poa(context) if poa is None and not exempt]
+
+
+def _missing_message(code: str, _poa: str | None) -> str:
+    return (f"{code} has no present-on-admission indicator: report Y, N, U or W (it is not on "
+            "the POA-exempt list)")
 
 
 @rule("MCE-POA-INVALID", family=Family.MCE, severity=Severity.ERROR,
@@ -571,11 +576,19 @@ def poa_invalid(rule: Rule, context: EditContext) -> Iterable[Finding]:
     for code, poa, exempt in _poa(context):
         if poa is None or poa in POA_REPORTED or (exempt and poa in POA_EXEMPT_VALUES):
             continue
-        allowed = "blank (the code is exempt)" if exempt else "Y, N, U or W"
-        extra = "; 1 is only for codes exempt from POA reporting" if poa == "1" else ""
-        found.append(rule.finding([code], f"{code} has POA indicator {poa!r}: use "
-                                  f"{allowed}{extra}", "POA-exempt list"))
+        found.append(_poa_finding(rule, code, poa,
+                                  _invalid_exempt_message if exempt else _invalid_message))
     return found
+
+
+def _invalid_message(code: str, poa: str | None) -> str:
+    extra = "; 1 is only for codes exempt from POA reporting" if poa == "1" else ""
+    return f"{code} has POA indicator {poa!r}: use Y, N, U or W{extra}"
+
+
+def _invalid_exempt_message(code: str, poa: str | None) -> str:
+    extra = "; 1 is only for codes exempt from POA reporting" if poa == "1" else ""
+    return f"{code} has POA indicator {poa!r}: use blank (the code is exempt){extra}"
 
 
 @rule("MCE-POA-EXEMPT-REPORTED", family=Family.MCE, severity=Severity.WARNING,
@@ -584,9 +597,28 @@ def poa_invalid(rule: Rule, context: EditContext) -> Iterable[Finding]:
              "admission requirement\" (leave the indicator blank)", settings=INPATIENT,
       needs=("poa",))
 def poa_on_exempt_code(rule: Rule, context: EditContext) -> Iterable[Finding]:
-    return [rule.finding([code], f"{code} is exempt from POA reporting: leave its indicator "
-                         f"blank (reported {poa!r})", "POA-exempt list")
+    return [_poa_finding(rule, code, poa, _exempt_message)
             for code, poa, exempt in _poa(context) if exempt and poa in POA_REPORTED]
+
+
+def _exempt_message(code: str, poa: str | None) -> str:
+    return f"{code} is exempt from POA reporting: leave its indicator blank (reported {poa!r})"
+
+
+_POA_MESSAGES: dict[tuple[Callable, str, str | None], tuple[tuple[str, ...], str]] = {}
+"""(message, code, indicator) -> (the finding's codes, its message): each a function of the code
+and its indicator alone, written once (a file of stays repeats them)."""
+
+
+def _poa_finding(rule: Rule, code: str, poa: str | None,
+                 message: Callable[[str, str | None], str]) -> Finding:
+    key = (message, code, poa)
+    found = _POA_MESSAGES.get(key)
+    if found is None:
+        if len(_POA_MESSAGES) >= 200_000:
+            _POA_MESSAGES.clear()
+        found = _POA_MESSAGES[key] = ((code,), message(code, poa))
+    return rule.found(found[0], found[1], rule.source_at("POA-exempt list"))
 
 
 # -- the screen ------------------------------------------------------------------------------------

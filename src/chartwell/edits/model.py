@@ -97,6 +97,33 @@ class Rule:
         set_family(finding, self.family)
         return finding
 
+    def found(self, codes: tuple[str, ...], message: str, source: str,
+              severity: Severity | None = None) -> Finding:
+        """:meth:`finding` for a rule that fires often: the codes already a tuple and the whole
+        source already written (see :meth:`source_at`)."""
+        finding = _new(Finding)
+        set_rule, set_severity, set_codes, set_message, set_source, set_family = _FINDING_SLOTS
+        set_rule(finding, self.id)
+        set_severity(finding, severity or self.severity)
+        set_codes(finding, codes)
+        set_message(finding, message)
+        set_source(finding, source)
+        set_family(finding, self.family)
+        return finding
+
+    def source_at(self, where: str) -> str:
+        """The source a finding of this rule names for ``where`` (as :meth:`finding` writes
+        it), kept: a rule fires on the same table rows again and again."""
+        sources = _SOURCES.get(self.id)
+        if sources is None:
+            sources = _SOURCES[self.id] = {}
+        found = sources.get(where)
+        if found is None:
+            if len(sources) >= _SOURCES_KEPT:
+                sources.clear()
+            found = sources[where] = f"{self.source}; {where}" if where else self.source
+        return found
+
     def to_json(self) -> dict[str, Any]:
         return {"rule": self.id, "family": str(self.family), "severity": str(self.severity),
                 "title": self.title, "source": self.source,
@@ -105,6 +132,8 @@ class Rule:
 
 
 RULES: list[Rule] = []
+_SOURCES: dict[str, dict[str, str]] = {}  # rule id -> where -> the finding's source
+_SOURCES_KEPT = 50_000  # per rule
 
 
 def rule(rule_id: str, *, family: Family, severity: Severity, title: str, source: str,

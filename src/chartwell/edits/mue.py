@@ -17,7 +17,7 @@ Chapter I, Section V (Medically Unlikely Edits).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 from chartwell.codesets.mue import MUE_TABLE_NAMES, MueTables, MueValue, mue_table
@@ -44,8 +44,10 @@ def units_per_line(rule: Rule, context: EditContext) -> Iterator[Finding]:
         for number, line in lines:
             value = values.get(line.code)
             if value is not None and line.units > value.units and value.mai == 1:
-                yield rule.finding((line.code,), _line_message(value, on, number, line.units),
-                                   value.describe(mue.version))
+                texts = _texts(rule, value, mue.version, _line_text)
+                yield rule.found((line.code,), f"{value.code} on line {number} "
+                                 f"({on.isoformat()}): {units_text(line.units)} exceed "
+                                 f"{texts.text}", texts.source)
 
 
 @rule("MUE-DATE-OF-SERVICE", family=Family.MUE, severity=Severity.ERROR,
@@ -59,12 +61,44 @@ def units_per_date_of_service(rule: Rule, context: EditContext) -> Iterator[Find
         return
     values = mue.values(setting)
     for on, lines in service_lines(context.encounter).items():
+        day = None
         for code, units in _units_by_code(lines).items():
             value = values.get(code)
             if value is not None and units > value.units and value.mai != 1:
                 numbers = [number for number, line in lines if line.code == code]
-                yield rule.finding((code,), _date_message(value, on, numbers, units),
-                                   value.describe(mue.version))
+                where = f"line {numbers[0]}" if len(numbers) == 1 else \
+                    f"lines {', '.join(str(number) for number in numbers)}"
+                texts = _texts(rule, value, mue.version, _date_text)
+                day = day or on.isoformat()
+                yield rule.found((code,), f"{code} on {day}: {units_text(units)} in all "
+                                 f"({where}) exceed {texts.text}", texts.source)
+
+
+class _Texts:
+    """What a rule's finding on a code's MUE says that depends on the MUE row alone (its source
+    and the end of its message), written once per row and rule (a claim file hits the same
+    rows again and again)."""
+
+    __slots__ = ("value", "version", "source", "text")
+
+    def __init__(self, rule: Rule, value: MueValue, version: str, text: Callable[[MueValue], str]):
+        self.value, self.version = value, version
+        self.source = rule.source_at(value.describe(version))
+        self.text = text(value)
+
+
+_TEXTS: dict[tuple[str, int], _Texts] = {}  # (rule id, id of the MueValue) -> its texts
+
+
+def _texts(rule: Rule, value: MueValue, version: str, text: Callable[[MueValue], str]
+           ) -> _Texts:
+    key = (rule.id, id(value))
+    found = _TEXTS.get(key)
+    if found is None or found.value is not value or found.version != version:
+        if len(_TEXTS) >= 100_000:
+            _TEXTS.clear()
+        found = _TEXTS[key] = _Texts(rule, value, version, text)
+    return found
 
 
 def _has_table(mue: MueTables, setting: str, context: EditContext) -> bool:
@@ -93,25 +127,24 @@ def _mue_text(value: MueValue, per: str) -> str:
     return text
 
 
-def _line_message(value: MueValue, on: date, number: int, units: float) -> str:
-    return (f"{value.code} on line {number} ({on.isoformat()}): {units_text(units)} exceed "
-            f"{_mue_text(value, 'line')}. The line is denied. Correct the units if they were "
+def _line_text(value: MueValue) -> str:
+    """A line edit's message after "``code`` on line ``n`` (``date``): ``units`` exceed"."""
+    return (f"{_mue_text(value, 'line')}. The line is denied. Correct the units if they were "
             "miscounted; if the services were truly given at separate sites or sessions, report "
             "them on separate lines with the modifier that says so (an anatomic modifier, 76, "
             "77 or 91).")
 
 
-def _date_message(value: MueValue, on: date, numbers: list[int], units: float) -> str:
-    where = f"line {numbers[0]}" if len(numbers) == 1 else \
-        f"lines {', '.join(str(number) for number in numbers)}"
+def _date_text(value: MueValue) -> str:
+    """A date of service edit's message after "``code`` on ``date``: ``units`` in all
+    (``lines``) exceed"."""
     if value.mai == 2:
         advice = ("The limit is set by CMS policy and is not raised on appeal: correct the "
                   "units.")
     else:
         advice = ("Correct the units if they were miscounted; if more were truly given, the "
                   "denial can be appealed with records showing they were medically necessary.")
-    return (f"{value.code} on {on.isoformat()}: {units_text(units)} in all ({where}) exceed "
-            f"{_mue_text(value, 'date of service')}. Every line of {value.code} on this date is "
+    return (f"{_mue_text(value, 'date of service')}. Every line of {value.code} on this date is "
             f"denied. {advice}")
 
 

@@ -49,17 +49,33 @@ def service_lines(encounter: CodedEncounter) -> dict[date, list[Line]]:
     if checked is encounter:
         return lines
     lines = {}
-    for number, procedure in enumerate(encounter.procedures, start=1):
+    service = encounter.service_date
+    number = 0
+    for procedure in encounter.procedures:
+        number += 1
         if procedure.system != "icd10pcs":
-            lines.setdefault(encounter.procedure_date(procedure), []).append((number, procedure))
+            on = procedure.date or service  # encounter.procedure_date(procedure)
+            same_day = lines.get(on)
+            if same_day is None:
+                lines[on] = [(number, procedure)]
+            else:
+                same_day.append((number, procedure))
     _last = (encounter, lines)
     return lines
 
 
 def units_text(units: float) -> str:
-    """``2`` for 2.0, ``1.5`` for 1.5; with its noun."""
-    shown = f"{units:g}"
-    return f"{shown} unit" if units == 1 else f"{shown} units"
+    """``2`` for 2.0, ``1.5`` for 1.5; with its noun (kept: claims repeat a few counts)."""
+    found = _UNITS_TEXTS.get(units)
+    if found is None:
+        shown = f"{units:g}"
+        found = f"{shown} unit" if units == 1 else f"{shown} units"
+        if len(_UNITS_TEXTS) < 10_000:
+            _UNITS_TEXTS[units] = found
+    return found
+
+
+_UNITS_TEXTS: dict[float, str] = {}  # 2 and 2.0 are one key: both read "2 units"
 
 
 # -- procedure-to-procedure edits --------------------------------------------------------------
@@ -89,6 +105,8 @@ def _ptp_among(context: EditContext, ncci: NcciTables, on: date, lines: list[Lin
                ) -> list[PtpEdit]:
     """The PTP edits in force among the codes of a date (none for a single code); kept on the
     context for the encounter's rule after its screen."""
+    if len(lines) < 2:
+        return []
     key = ("ptp", on)
     found = context.memo.get(key)
     if found is None:
@@ -239,7 +257,10 @@ def ncci_screen(context: EditContext) -> list[str]:
         if not ptp and len(day_lines) > 1 and _ptp_among(context, ncci, on, day_lines):
             ptp = True
         if not add_on:
-            add_on = any(line.code in add_on_codes for _number, line in day_lines)
+            for _number, line in day_lines:
+                if line.code in add_on_codes:
+                    add_on = True
+                    break
     if ptp:
         may.append("NCCI-PTP")
     if add_on:

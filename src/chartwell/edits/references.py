@@ -238,16 +238,18 @@ class CodeFacts:
     def valid_on(self, code: str, on: date) -> bool:
         """Whether :meth:`status` says valid, answered without keeping an answer per date for a
         HCPCS code in force on the date (its added and termination dates, read once)."""
-        window = self._hcpcs_windows.get(code) if self.release.system is CodeSystem.HCPCS \
-            else None
+        window = self.hcpcs_windows.get(code)
         if window is not None and window[0] <= on <= window[1]:
             return True
         return self.status(code, on).valid
 
     @cached_property
-    def _hcpcs_windows(self) -> dict[str, tuple[date, date]]:
+    def hcpcs_windows(self) -> dict[str, tuple[date, date]]:
         """HCPCS code -> (first day, last day) it may be reported (hcpcs_date_problem's
-        rule: the added date, the termination date its last day)."""
+        rule: the added date, the termination date its last day); empty for another code
+        system."""
+        if self.release.system is not CodeSystem.HCPCS:
+            return {}
         return {code: (record.added or date.min, record.terminated or date.max)
                 for code, record in self._hcpcs.items()}
 
@@ -309,7 +311,16 @@ class CodeFacts:
         found = self.diagnoses.get(code)
         if found is None:
             status = self.status(code, on)
-            found = (status, self.notes(code) if status.valid else None)
+            notes = None
+            if status.valid:
+                notes = self._notes.get(code)
+                if notes is None:  # notes(code), the tabular entry of a code itself first
+                    notes = self._key_notes.get(code)
+                    if notes is None:
+                        notes = self._notes_at(code, 0) if code in self._tabular \
+                            else self._read_notes(code)
+                    self._notes[code] = notes
+            found = (status, notes)
             if len(self.diagnoses) >= _REMEMBERED:
                 self.diagnoses.clear()
             self.diagnoses[code] = found
@@ -334,9 +345,12 @@ class CodeFacts:
         found = self._key_notes.get(key)
         if found is not None:
             return found
-        parent, kind, title = self._tabular[key]
-        above = (self._notes_at(parent, depth + 1) if parent in self._tabular and depth < 49
-                 else _NO_NOTES)
+        tabular = self._tabular
+        parent, kind, title = tabular[key]
+        above = self._key_notes.get(parent) if parent is not None and depth < 49 else None
+        if above is None:
+            above = (self._notes_at(parent, depth + 1) if parent in tabular and depth < 49
+                     else _NO_NOTES)
         own = self._sequencing_notes.get(key, ())
         manifestation = above.manifestation or (kind == "code"
                                                 and MANIFESTATION_TITLE in title.lower())

@@ -43,8 +43,14 @@ class EditResult:
         return not any(finding.severity == "error" for finding in self.findings)
 
     def to_json(self) -> dict[str, Any]:
-        return {"findings": [finding.to_json() for finding in self.findings],
-                "clean": self.clean, "releases": self.releases, "notes": self.notes}
+        findings = [finding.to_json() for finding in self.findings]
+        clean = True
+        for finding in findings:
+            if finding["severity"] == "error":
+                clean = False
+                break
+        return {"findings": findings, "clean": clean, "releases": self.releases,
+                "notes": self.notes}
 
 
 def _table(reader: str) -> Reader:
@@ -147,7 +153,7 @@ def check_document(*, session: Session, actor: Actor, document: object
     """Check the encounter(s) of an ENCOUNTER.json document: a result per encounter, or the
     error that stopped it, in order; and whether the document was a list."""
     audit.authorize(session, actor, Permission.CODING_READ)
-    with gc_paused(isinstance(document, list) and len(document) >= BULK):
+    with gc_paused(isinstance(document, list) and len(document) >= BULK, kept=True):
         parsed, is_list = parse_encounters(document)
         references = References(session)
         results = [item if isinstance(item, InvalidEncounter)
@@ -160,7 +166,7 @@ def check_document(*, session: Session, actor: Actor, document: object
 
 def answers(results: list[EditResult | InvalidEncounter]) -> list[dict]:
     """The JSON answer of each encounter, in order."""
-    with gc_paused(len(results) >= BULK):
+    with gc_paused(len(results) >= BULK, kept=True):
         return [answer(result) for result in results]
 
 

@@ -73,11 +73,17 @@ class ByDate:
 
 
 @contextmanager
-def gc_paused(long: bool) -> Iterator[None]:
+def gc_paused(long: bool, *, kept: bool = False) -> Iterator[None]:
     """The cyclic garbage collector paused while a long list is worked on: its answers are
     hundreds of thousands of young containers that live to the end, and the collector scanned
     them again and again (a third of the time of a 100,000-stay run). Reference counting still
-    frees what dies; the collector is switched back on after, if it was on."""
+    frees what dies; the collector is switched back on after, if it was on.
+
+    ``kept``: what the work made is handed back to the caller (answers, and the tables it read
+    as it went), so it is moved to the oldest generation as the pause ends, without the scan of
+    every young object the collector would otherwise make at its next run (a tenth of a second
+    per 20,000 encounters). Not done where the process has frozen objects of its own
+    (``gc.freeze``): moving ours means unfreezing theirs."""
     if not long or not gc.isenabled():
         yield
         return
@@ -85,4 +91,7 @@ def gc_paused(long: bool) -> Iterator[None]:
     try:
         yield
     finally:
+        if kept and gc.get_freeze_count() == 0:
+            gc.freeze()  # every tracked object to the permanent generation (no scan) ...
+            gc.unfreeze()  # ... and from there to the oldest one, where full collections see it
         gc.enable()
