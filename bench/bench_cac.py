@@ -16,6 +16,10 @@ The dictionary baseline is what a coder's tool does without language: every inde
 "appendicitis acute") mapped to its code, matched as exact lower-case word sequences, longest
 first, with no sections, no negation, no rules. The issue asks ours to be well above it.
 
+Rates are notes per second of CPU time (``time.process_time``, each side in its own process):
+the machines this runs on are shared, and the clock counts the other jobs' time too; the clock's
+figure is printed beside it.
+
 ``CHARTWELL_BENCH_CAC_NOTES`` sets how many MTSamples notes are timed (default the first 1,000,
 ``all`` for every one). Targets: >= 100 notes/s and >= 3x medspaCy; CodiEsp diagnoses code-level micro-F1 >= 0.45 and
 category-level >= 0.60.
@@ -71,14 +75,16 @@ nlp.get_pipe("medspacy_target_matcher").add(
     [TargetRule(phrase, "DIAGNOSIS") for phrase in phrases])
 loaded = time.perf_counter() - started
 list(nlp.pipe(notes[:20]))  # warm
-started = time.perf_counter()
+started, cpu_started = time.perf_counter(), time.process_time()
 entities = negated = 0
 for doc in nlp.pipe(notes):
     for ent in doc.ents:
         entities += 1
         negated += bool(ent._.is_negated)
 seconds = time.perf_counter() - started
-print(json.dumps({"notes": len(notes), "seconds": seconds, "load_seconds": loaded,
+cpu_seconds = time.process_time() - cpu_started
+print(json.dumps({"notes": len(notes), "seconds": seconds, "cpu_seconds": cpu_seconds,
+                  "load_seconds": loaded,
                   "entities": entities, "negated": negated, "rules": len(phrases),
                   "pipeline": nlp.pipe_names}))
 """
@@ -180,7 +186,7 @@ def main() -> int:
     from chartwell.cac import codiesp
     from chartwell.cac.evaluation import evaluate
     from chartwell.cac.pipeline import Coder
-    from chartwell.cli.evaluate import release_of
+    from chartwell.services.cac import release_of
 
     notes = mtsamples_notes()
     started = time.perf_counter()
@@ -188,23 +194,25 @@ def main() -> int:
     loaded = time.perf_counter() - started
     for _, text in notes[:20]:  # warm
         coder.code(text, setting="inpatient")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     suggestions = sum(len(coder.code(text, setting="inpatient").suggestions) for _, text in notes)
-    ours = time.perf_counter() - started
-    rate = len(notes) / ours
-    print(f"ours: {len(notes):,} MTSamples notes in {ours:.1f} s = {rate:,.0f} notes/s "
-          f"(inpatient setting, {suggestions:,} suggestions; coder loaded in {loaded:.1f} s)")
+    ours, ours_cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    rate = len(notes) / ours_cpu
+    print(f"ours: {len(notes):,} MTSamples notes in {ours_cpu:.1f} s of CPU = {rate:,.0f} notes/s "
+          f"({len(notes) / ours:,.0f} notes/s by the clock on this machine; inpatient setting, "
+          f"{suggestions:,} suggestions; coder loaded in {loaded:.1f} s)")
 
     phrases = index_phrases(coder.cm)
     longest = max(len(words) for words in phrases)
     peer = run_peer(notes, sorted({" ".join(words) for words in phrases}))
     if peer:
-        peer_rate = peer["notes"] / peer["seconds"]
+        peer_rate = peer["notes"] / peer["cpu_seconds"]
         print(f"medspaCy {'+'.join(peer['pipeline'])} with {peer['rules']:,} index-term rules: "
-              f"{peer['notes']:,} notes in {peer['seconds']:.1f} s = {peer_rate:,.1f} notes/s "
-              f"({peer['entities']:,} entities, {peer['negated']:,} negated)")
-        print(f"ours / medspaCy = {rate / peer_rate:.1f}x")
-    ratio_met = peer is None or rate / (peer["notes"] / peer["seconds"]) >= TARGET_RATIO
+              f"{peer['notes']:,} notes in {peer['cpu_seconds']:.1f} s of CPU = "
+              f"{peer_rate:,.1f} notes/s ({peer['notes'] / peer['seconds']:,.1f} by the clock; "
+              f"{peer['entities']:,} entities, {peer['negated']:,} negated)")
+        print(f"ours / medspaCy = {rate / peer_rate:.1f}x (CPU time)")
+    ratio_met = peer is None or rate / (peer["notes"] / peer["cpu_seconds"]) >= TARGET_RATIO
     print(f"target >= {TARGET_RATE}/s and >= {TARGET_RATIO:.0f}x medspaCy: "
           f"{'met' if rate >= TARGET_RATE and ratio_met else 'NOT met'}")
 

@@ -183,3 +183,47 @@ def test_a_release_without_search_tables_is_a_conflict_naming_it(reference_data,
     message = raised.value.message
     assert "FY2027" in message and "search tables" in message
     assert "chartwell codesets install" in message and raised.value.http_status == 409
+
+
+# -- the evaluation use case (services.cac.evaluate_labelled) ----------------------------------
+
+
+def _labelled(folder: Path):
+    from chartwell.cac import codiesp
+
+    (folder / "text_files_en").mkdir()
+    (folder / "text_files_en" / "a.txt").write_text(
+        "ASSESSMENT:\n1. Essential hypertension.\n", encoding="utf-8")
+    (folder / "gold_D_diagnosis.tsv").write_text("a\tI10\n", encoding="utf-8")
+    return codiesp.read_labelled(folder)
+
+
+def test_evaluate_labelled_scores_the_notes_and_audits_counts_only(references, kept_coder,
+                                                                     tmp_path):
+    from datetime import date
+
+    from chartwell.services.actor import Actor
+
+    with transaction(references) as session:
+        answer = service.evaluate_labelled(
+            session=session, actor=Actor(username="cac-eval-coder", role=Role.CODER),
+            labelled=_labelled(tmp_path), setting="outpatient", on=date(2026, 3, 1))
+    scores = answer["diagnoses"]["all"]["code"]
+    assert answer["documents"] == 1 and scores["true_positives"] == 1
+    assert scores["micro_f1"] == 1.0
+    with transaction(references) as session:
+        event = session.scalars(select(t.AuditEventRow).where(
+            t.AuditEventRow.username == "cac-eval-coder",
+            t.AuditEventRow.action == "cac.evaluate")).all()[-1]
+        assert json.loads(event.details)["notes"] == 1
+        assert "hypertension" not in event.details.lower()
+
+
+def test_evaluate_labelled_needs_coding_read(references, kept_coder, tmp_path):
+    from chartwell.errors import PermissionDenied
+    from chartwell.services.actor import Actor
+
+    with pytest.raises(PermissionDenied), transaction(references) as session:
+        service.evaluate_labelled(session=session,
+                                  actor=Actor(username="cac-eval-clerk", role=Role.RECORDS_CLERK),
+                                  labelled=_labelled(tmp_path))

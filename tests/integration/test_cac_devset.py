@@ -90,7 +90,7 @@ def test_the_synthetic_part_is_what_its_seed_makes():
 def test_every_gold_code_is_a_billable_fy2026_code(references):
     from datetime import date
 
-    from chartwell.cli.evaluate import release_of
+    from chartwell.services.cac import release_of
     from chartwell.codesets.model import CodeSystem
     from chartwell.services.codesets import open_release
     from chartwell.store.db import get_engine, transaction
@@ -195,7 +195,7 @@ def test_codiesp_english_figures(coder):
     0.60 category level). Only a floor under what the pipeline reaches is asserted."""
     from support import shared_data
 
-    from chartwell.cli.evaluate import release_of
+    from chartwell.services.cac import release_of
 
     folder = shared_data("samples/notes/codiesp")
     cases = codiesp.read_labelled(folder)

@@ -285,3 +285,31 @@ def test_every_suggestion_on_the_synthetic_notes_has_its_evidence_and_a_path(cod
     f1 = 2 * precision * recall / (precision + recall)
     print(f"synthetic notes: precision {precision:.3f} recall {recall:.3f} F1 {f1:.3f}")
     assert f1 >= 0.80
+
+
+# -- round 3: answers remembered by their reading, modifiers only where they choose, sites ----
+
+
+def test_a_query_is_remembered_under_its_reading(coder):
+    """The search reads stems, in any order, and skips "the", "of": the forms of one phrase
+    share one answer (one search), and a negation is never skipped."""
+    assert coder.answer("the right inguinal hernia") is coder.answer("inguinal hernia right")
+    assert coder.answer("asthma without exacerbation") is not coder.answer("asthma exacerbation")
+
+
+def test_a_side_said_beside_a_condition_without_sided_codes_changes_nothing(coder):
+    result = coder.code("ASSESSMENT:\n1. Gastroesophageal reflux disease, right side worse.\n")
+    assert "K21.9" in codes(result), result.to_json()
+
+
+def test_adenocarcinoma_is_never_a_mast_cell_neoplasm(coder):
+    result = coder.code("ASSESSMENT:\n1. Adenocarcinoma.\n2. Adenocarcinoma of the sigmoid colon.\n",
+                        setting="inpatient")
+    found = codes(result)
+    assert "C96.20" not in found and any(code.startswith("C18") for code in found), found
+    assert "C80.1" not in found  # the unspecified site beside the named one (I.B.18)
+
+
+def test_a_word_only_like_a_condition_is_not_one(coder):
+    result = coder.code("Abdomen soft, non-depressible. No defect.", setting="inpatient")
+    assert not any(code.startswith(("F32", "Q89")) for code in codes(result)), result.to_json()

@@ -76,7 +76,7 @@ NEEDS_COMPANY = frozenset(stem(word) for word in (
     "blade", "ray", "discharge", "discharged", "active", "activity", "contrast", "culture",
     "section", "transfusion", "dialysis", "smear", "puncture", "biopsy", "resection",
     "tube", "catheter", "suture", "sutures", "drainage", "graft", "flap", "cast",
-    "reflex", "reflexes", "thyroid",
+    "reflex", "reflexes", "thyroid", "malformation", "malformations", "anomaly", "anomalies",
 ))
 # Index main terms that name a test or a procedure, never a condition, however written
 # ("chest X-ray", "general anesthesia"): not triggers at all (stemmed phrases).
@@ -87,6 +87,7 @@ NEVER_TRIGGERS = frozenset(tuple(stem(word) for word in phrase.split()) for phra
 # Note words whose stem is a main term's but which are other words ("rigorously" is not
 # "rigor", chills; "adrenal" is not "adrenalism")
 FALSE_FRIENDS = frozenset(("rigorous", "rigorously", "adrenal", "adrenals", "morphine",
+                           "depressible", "depressing",
                            "exhaustive", "exhaustively", "does", "addition", "additional",
                            "dependent"))
 MODIFIER_WORDS = frozenset(stem(word) for word in (
@@ -110,6 +111,7 @@ EDGE_WORDS = frozenset(("with", "w", "w/", "of", "without", "wo", "w/o", "in", "
 PASSABLE = frozenset(("the", "a", "an", "his", "her", "both"))
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]]|\.\s|\n\s*\n")
 REACH = 5  # words a mention widens over on each side, at most
+CACHED_WORDS = 1 << 17  # note words whose stems are remembered
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,7 @@ class Mention:
     end: int
     cores: tuple[tuple[int, int], ...] = ()  # each trigger's own words (token positions)
     code: str | None = None  # the own code of its main term, when one main term triggered it
+    weak: bool = False  # its triggers name no condition alone ("defect"): only with its words
 
 
 @dataclass(slots=True)
@@ -145,6 +148,7 @@ class ConceptMatcher:
         self.main_terms: list[_MainTerm] = []
         self.triggers: dict[str, list[tuple[tuple[str, ...], int]]] = {}
         self.strong: set[str] = set()  # abbreviations: a condition on their own
+        self._stems: dict[str, str] = {}
         by_phrase: dict[tuple[str, ...], int] = {}
         for term in index_terms:
             self._add_main_term(term, by_phrase)
@@ -221,11 +225,18 @@ class ConceptMatcher:
         tokens = sentence.tokens
         if not tokens:
             return []
-        stems = [self._read(token.norm) for token in tokens]
+        stems = self.stems(tokens)
+        triggers = self.triggers
+        if not any(token.norm in triggers or stem_ in triggers
+                   for token, stem_ in zip(tokens, stems)):
+            return []  # no word of the sentence opens a trigger (most sentences)
         breaks = _breaks(text, tokens)
         found: list[tuple[int, int, list[int], list[tuple[int, int]]]] = []
         position = 0
         while position < len(tokens):
+            if tokens[position].norm not in triggers and stems[position] not in triggers:
+                position += 1
+                continue
             hit = self._trigger_at(tokens, stems, position, breaks)
             if hit is None:
                 position += 1
@@ -292,6 +303,19 @@ class ConceptMatcher:
             end -= 1
         return start, end
 
+    def stems(self, tokens: tuple[Token, ...]) -> list[str]:
+        """The sentence's words as :meth:`_read` reads them (remembered per word)."""
+        known = self._stems
+        found = []
+        for token in tokens:
+            stem_ = known.get(token.norm)
+            if stem_ is None:
+                stem_ = known[token.norm] = self._read(token.norm)
+                if len(known) > CACHED_WORDS:
+                    known.pop(next(iter(known)))
+            found.append(stem_)
+        return found
+
     def _read(self, word: str) -> str:
         """A note's word as a stem, a known misspelling or variant of the lexicon's first
         corrected ("metastases" -> metastasis, "distension" -> distention)."""
@@ -308,7 +332,9 @@ class ConceptMatcher:
         start, end = tokens[first].start, tokens[last].end
         return Mention(first, last, tuple(self.main_terms[n].title for n in numbers),
                        text[start:end], start, end, tuple(cores),
-                       self.main_terms[numbers[0]].code if len(numbers) == 1 else None)
+                       self.main_terms[numbers[0]].code if len(numbers) == 1 else None,
+                       all(self.main_terms[n].weak for n in numbers)
+                       and not any(tokens[a].norm in self.strong for a, _ in cores))
 
 
 def _names_condition(see: str | None) -> bool:
@@ -342,10 +368,15 @@ def _collect(term: IndexTerm, vocabulary: set[str], stopwords: frozenset[str]) -
 
 
 def _breaks(text: str, tokens: tuple[Token, ...]) -> list[bool]:
-    """breaks[i]: a clause break lies between word i - 1 and word i."""
-    found = [False]
-    for before, after in zip(tokens, tokens[1:]):
-        found.append(bool(_CLAUSE_BREAK.search(text, before.end, after.start)))
+    """breaks[i]: a clause break lies between word i - 1 and word i (the breaks are found
+    in one pass over the sentence; words hold no break characters)."""
+    found = [False] * len(tokens)
+    at = 1
+    for match in _CLAUSE_BREAK.finditer(text, tokens[0].end, tokens[-1].start):
+        while at < len(tokens) and tokens[at].start < match.end():
+            at += 1
+        if at < len(tokens) and tokens[at - 1].end <= match.start():
+            found[at] = True
     return found
 
 

@@ -73,12 +73,12 @@ def read_modifiers(text: str, sentence: Sentence, first: int, last: int,
     """The modifiers of the condition at words ``first``..``last`` of ``sentence``, read from
     the rest of the sentence (the episode only for an injury)."""
     tokens = sentence.tokens
-    outside = [token.norm for n, token in enumerate(tokens) if n < first or n > last]
-    laterality = _one(LATERALITY.get(word) for word in outside
+    outside = {token.norm for token in tokens[:first]} | {token.norm for token in tokens[last + 1:]}
+    laterality = _one(LATERALITY[word] for word in outside & LATERALITY.keys()
                       if word not in ("l", "r") or injury)
     piece = text[sentence.start:sentence.end]
     acuity = "acute on chronic" if _ACUTE_ON_CHRONIC.search(piece) else \
-        _one(ACUITY.get(word) for word in outside)
+        _one(ACUITY[word] for word in outside & ACUITY.keys())
     stage = None
     if match := _STAGE.search(piece):
         if match.group(1):

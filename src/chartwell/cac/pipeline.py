@@ -31,11 +31,12 @@ from typing import Any
 
 from chartwell.cac import rules
 from chartwell.cac.concepts import ConceptMatcher, Mention
-from chartwell.cac.context import PRESENT, POSSIBLE, assertion_of, scopes
+from chartwell.cac.context import assertion_of, scopes
 from chartwell.cac.modifiers import read_modifiers
 from chartwell.cac.sites import SiteWords, needs_site
 from chartwell.cac.status import STATUS_SECTIONS, status_codes
 from chartwell.cac.text import CONCLUDING, Sentence, section_name, sections, sentences
+from chartwell.codesets.search.text import raw_words
 from chartwell.errors import InvalidInput
 
 SETTINGS = ("inpatient", "outpatient")
@@ -45,8 +46,10 @@ NARRATIVE_MIN_SCORE = 0.85  # ... nor, outside a concluding section, one below t
 ITEM_SCORE = 0.6  # an assessment line read whole must score this
 SKIPPED_SECTIONS = frozenset({"medications", "allergies", "social_history"})
 UNSECTIONED_SKIPPED = SKIPPED_SECTIONS | {"review_of_systems", "physical_exam"}
-CACHED_QUERIES = 50_000
+CACHED_QUERIES = 50_000  # search answers remembered across notes (oldest forgotten first)
+KEPT_WORDS = frozenset(("no", "not", "non", "without", "w/o", "wo", "on"))  # read, though skipped
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
+_LETTER = re.compile(r"[^\W\d_]")
 _ENGLISH = frozenset(("the", "and", "of", "with", "is", "was", "in", "to", "for", "no",
                       "patient", "a", "on", "he", "she", "not", "history", "pain", "left",
                       "right", "at", "his", "her", "denies", "plan", "as", "by", "be", "are"))
@@ -156,7 +159,11 @@ class Coder:
         self.matcher = ConceptMatcher(cm_artifact.index_terms("index"), cm_search.lexicon)
         self.tabular = rules.TabularNotes(cm_artifact)
         self.sites = SiteWords(cm_artifact.table_rows("neoplasm"), cm_search.lexicon.stopwords)
-        self._answers: dict[str, Any] = {}
+        self._answers: dict[tuple[str, ...] | str, list] = {}
+        self._readings: dict[str, tuple[str, ...] | str] = {}
+        self._pcs_answers: dict[str, list] = {}
+        self._skipped = cm_search.lexicon.stopwords
+        self._category_words: dict[tuple[str, str], bool] = {}
 
     @classmethod
     def open(cls, *, on: date | None = None, data_dir: str | Path | None = None) -> Coder:
@@ -201,35 +208,42 @@ class Coder:
 
     def _candidates(self, text: str) -> list[Candidate]:
         note_sections = sections(text)
-        every = sentences(text, note_sections)
         concluding = _concludes(note_sections)
+
+        def read(section: str | None) -> bool:
+            """Whether the section's conditions are coded (its sentences are cut into words
+            only then: the words are most of the work of reading a sentence)."""
+            if concluding and section not in CONCLUDING and section != "family_history":
+                return False
+            return section not in (SKIPPED_SECTIONS if concluding else UNSECTIONED_SKIPPED)
+
+        every = sentences(text, note_sections, tokenized=read)
         plans = _plan_regions(text, note_sections) if concluding else []
         found: list[Candidate] = []
         for number, sentence in enumerate(every):
             if sentence.section in STATUS_SECTIONS:
                 found.extend(status_codes(text, sentence, number, self))
                 continue
-            if concluding and sentence.section not in CONCLUDING \
-                    and sentence.section != "family_history":
+            if not read(sentence.section):
                 continue
-            if sentence.section in (SKIPPED_SECTIONS if concluding else UNSECTIONED_SKIPPED):
-                continue
-            found.extend(item for item in self._sentence_candidates(
-                text, sentence, number, whole_item=concluding)
-                if not _inside(item.spans[0].start, plans))
+            found.extend(self._sentence_candidates(text, sentence, number,
+                                                   whole_item=concluding, plans=plans))
         return found
 
     def _sentence_candidates(self, text: str, sentence: Sentence, number: int,
-                             *, whole_item: bool) -> list[Candidate]:
-        sentence_scopes = scopes(sentence)
+                             *, whole_item: bool, plans: list[tuple[int, int]] = ()
+                             ) -> list[Candidate]:
+        sentence_scopes = _Scopes(sentence)
         found = []
         for mention in self.matcher.mentions(text, sentence):
+            if plans and _inside(mention.start, plans):
+                continue  # the plan after an assessment line's colon: treatment, not diagnoses
             candidate = self._resolve(text, sentence, number, mention, sentence_scopes)
             if candidate is not None:
                 found.append(candidate)
         if not found and whole_item:
             item = self._item_candidate(text, sentence, number, sentence_scopes)
-            if item is not None:
+            if item is not None and not _inside(item.spans[0].start, plans):
                 found.append(item)
         return found
 
@@ -241,8 +255,9 @@ class Coder:
         hits = self.answer(query)
         if hits:
             injury = hits[0].code[:1] in "ST"
-            extra = read_modifiers(text, sentence, mention.first, mention.last,
-                                   injury=injury).words(query)
+            extra = self._distinguishing(read_modifiers(
+                text, sentence, mention.first, mention.last, injury=injury).words(query),
+                hits[0].code)
             if extra:
                 better = self.answer(" ".join([query, *extra]))
                 if better and better[0].score >= MIN_SCORE:
@@ -257,7 +272,7 @@ class Coder:
         start, end = mention.start, mention.end
         words = (mention.first, mention.last)
         if (hit is None or hit.score < floor) and len(mention.cores) == 1 \
-                and mention.cores[0] != (mention.first, mention.last):
+                and mention.cores[0] != (mention.first, mention.last) and not mention.weak:
             # the words around the condition led the search astray ("edema in both legs"):
             # the condition's own words, asked alone
             first, last = words = mention.cores[0]
@@ -283,7 +298,7 @@ class Coder:
         """An "unspecified site" answer made specific by the site the sentence names
         (:mod:`~chartwell.cac.sites`); the condition's own score decides whether it is coded,
         the site only which code."""
-        stems = [self.matcher._read(token.norm) for token in sentence.tokens]
+        stems = self.matcher.stems(sentence.tokens)
         sites = self.sites.near(sentence, stems, *words)
         if not sites:
             return hit
@@ -337,15 +352,74 @@ class Coder:
                          item=number, principal_hint=_says_principal(text, sentence))
 
     def answer(self, query: str) -> list:
-        """The search's hits for a query (remembered: notes repeat their phrases)."""
-        key = " ".join(query.lower().split())
+        """The search's hits for a query, remembered across notes under the query's reading
+        (:meth:`_reading`): notes repeat their phrases, in many forms ("the right inguinal
+        hernia", "inguinal hernia right")."""
+        text = " ".join(query.lower().split())
+        key = self._reading(text)
         hits = self._answers.get(key)
         if hits is None:
-            hits = reranked(self.search.search(key, limit=5), key)
-            if len(self._answers) >= CACHED_QUERIES:
-                self._answers.pop(next(iter(self._answers)))
-            self._answers[key] = hits
+            hits = reranked(self.search.search(text, limit=5), text)
+            _bounded_put(self._answers, key, hits)
         return hits
+
+    def pcs_answer(self, sentence: str) -> list:
+        """The ICD-10-PCS search's hits for a procedure sentence (remembered: operative notes
+        repeat their templates' sentences)."""
+        hits = self._pcs_answers.get(sentence)
+        if hits is None:
+            hits = self.pcs_search.search(sentence, limit=3)
+            _bounded_put(self._pcs_answers, sentence, hits)
+        return hits
+
+    def _reading(self, text: str) -> tuple[str, ...] | str:
+        """What the search reads of a query: its words as stems, in any order (it scores the
+        words a title holds, not their order: "cervical radiculopathy left" = "left cervical
+        radiculopathy"), without the words it skips ("the", "of", "with"), the negations and
+        "on" ("acute on chronic") kept."""
+        reading = self._readings.get(text)
+        if reading is None:
+            read = self.matcher._read
+            reading = tuple(sorted(read(word) for word in raw_words(text)
+                                   if word not in self._skipped or word in KEPT_WORDS)) or text
+            _bounded_put(self._readings, text, reading)
+        return reading
+
+    def _distinguishing(self, words: list[str], code: str) -> list[str]:
+        """The modifier words that can choose among the codes of the answer's category: a
+        side, an acuity, a stage or an episode of care is asked only where some title of the
+        category says it (a side said beside "gastroesophageal reflux disease" changes
+        nothing, and asking costs a search)."""
+        if not words:
+            return words
+        category = code[:3]
+        return [word for word in words if self._said_in_category(category, word)]
+
+    def _said_in_category(self, category: str, word: str) -> bool:
+        """Whether a title of the category holds the word (remembered per category and word)."""
+        said = self._category_words.get((category, word))
+        if said is None:
+            titles = " ".join(row.long_title.lower() for row in self.cm.descendants(category))
+            said = bool(re.search(rf"\b{re.escape(word)}\b", titles))
+            _bounded_put(self._category_words, (category, word), said)
+        return said
+
+
+class _Scopes:
+    """A sentence's assertion scopes, read when its first mention is resolved to a code (most
+    sentences name no codable condition, and reading scopes costs as much as finding
+    mentions)."""
+
+    __slots__ = ("sentence", "_found")
+
+    def __init__(self, sentence: Sentence):
+        self.sentence = sentence
+        self._found = None
+
+    def __iter__(self):
+        if self._found is None:
+            self._found = scopes(self.sentence)
+        return iter(self._found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,6 +444,12 @@ _POISONING = re.compile(r"poison|overdos|intoxica|toxic|advers|side[- ]effect|in
 LOCALIZED = {"R59.9": "R59.0", "R60.9": "R60.0"}
 
 
+def _bounded_put(cache: dict, key, value) -> None:
+    if len(cache) >= CACHED_QUERIES:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+
+
 def _alone(mention: Mention) -> bool:
     """The mention is its trigger's words alone ("edema", not "edema in both legs")."""
     return mention.cores == ((mention.first, mention.last),)
@@ -381,15 +461,19 @@ def _drug_table_code(code: str) -> bool:
 
 _WITH_PHRASE = re.compile(r"\bwith(?:out)? (?:\(\w+\) )?(\w+)")
 _CONTRADICTIONS = (("intractable", "not intractable"),)
+# the cell type a neoplasm's title names: a contradiction where the mention names another or none
+_HISTOLOGY = re.compile(r"\b(mast|germ|plasma|hairy|squamous|basal|merkel|islet|sertoli|"
+                        r"leydig|granulosa) cell")
 
 
 def reranked(hits: list, query: str) -> list:
     """The search's answers re-read against the mention: a title saying "with X" where the
     note says "without X" (or says nothing of X) is a contradiction, as is "intractable" not
-    written; the guideline default ("without", "not intractable", "uncomplicated") is what an
-    unspecified mention gets (I.A.9 / the tabular's defaults). Scores are lowered, not
-    dropped."""
+    written, or a cell type ("mast cell") the mention does not name; the guideline default
+    ("without", "not intractable", "uncomplicated") is what an unspecified mention gets (I.A.9
+    / the tabular's defaults). Scores are lowered, not dropped."""
     words = set(query.split())
+    words = words | {word.rstrip("s") for word in words}
     scored = []
     for rank, hit in enumerate(hits):
         title = hit.title.lower()
@@ -405,6 +489,8 @@ def reranked(hits: list, query: str) -> list:
         for marked, unmarked in _CONTRADICTIONS:
             if marked in title and unmarked not in title and marked not in words:
                 penalty += 0.1
+        if (histology := _HISTOLOGY.search(title)) and histology.group(1) not in words:
+            penalty += 0.3  # "Malignant mast cell neoplasm" for "adenocarcinoma"
         scored.append((hit.score - penalty, rank, hit))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [hit for _, _, hit in scored]
@@ -459,8 +545,7 @@ def _unreadable(text: str) -> str | None:
     sample = stripped[:20000]
     if len(_CONTROL.findall(sample)) > max(3, len(sample) // 50):
         return "the note is not readable text (binary or control characters): nothing coded"
-    letters = sum(char.isalpha() for char in sample)
-    if letters < len(sample) // 4:
+    if len(_LETTER.findall(sample)) < len(sample) // 4:
         return "the note holds too few words to code"
     return None
 

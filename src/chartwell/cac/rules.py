@@ -16,6 +16,8 @@ rule                   what it does
                        chronic kidney disease (I.C.9.a.1-3)
 ``integral_symptoms``  a sign or symptom routinely part of a coded definitive diagnosis is
                        not coded (I.B.4-5)
+``specific_site``      an unspecified-site malignancy (C80.1, C79.9) is not coded beside a
+                       malignancy of a named site of the same kind (I.B.18, I.C.2.d)
 ``code_first``         "code first" / "use additional code" notes (I.A.13): both codes
                        suggested, the etiology before the manifestation
 ``principal``          the principal (inpatient, Section II) or first-listed (outpatient,
@@ -57,6 +59,13 @@ PRINCIPAL_INPATIENT = ("Section II: the principal diagnosis, the condition estab
                        "study chiefly responsible for the admission")
 FIRST_LISTED = ("Section IV.A / IV.G: the first-listed diagnosis, the condition chiefly "
                 "responsible for the visit")
+SPECIFIC_SITE = ("Section I.B.18 / I.C.2.d: an unspecified site is coded only when the record "
+                 "names none")
+# unspecified-site code -> the codes of a named site of the same kind (primary / secondary)
+_UNSPECIFIED_SITE = {
+    "C80.1": lambda code: "C00" <= code[:3] <= "C76" or "C81" <= code[:3] <= "C96",
+    "C79.9": lambda code: "C77" <= code[:3] <= "C79" and code != "C79.9",
+}
 ETIOLOGY_FIRST = ("Section I.A.13: etiology / manifestation convention: the underlying "
                   "condition is sequenced first")
 # Categories of chronic conditions whose "history of" still means the patient has them.
@@ -113,6 +122,7 @@ def apply(candidates: list[Candidate], *, setting: str, coder: Coder
     coded = one_code_once(coded)
     coded = combinations(coded, coder.tabular)
     coded = integral_symptoms(coded)
+    coded = specific_site(coded)
     coded = one_code_once(coded)
     coded = code_first(coded, coder.tabular)
     principal(coded, setting)
@@ -260,6 +270,16 @@ def integral_symptoms(candidates: list[Candidate]) -> list[Candidate]:
     return [item for item in candidates
             if not (item.code.startswith("R") and item.section in CONCLUDING
                     and item.sentence in definitive_sentences)]
+
+
+def specific_site(candidates: list[Candidate]) -> list[Candidate]:
+    """"Carcinoma" said alone (C80.1, unspecified site) where the note also names the site
+    ("adenocarcinoma of the sigmoid colon", C18.7) is the same tumour: the specific code
+    stands for both (I.B.18: unspecified codes only when nothing more specific is known)."""
+    codes = [item.code for item in candidates]
+    return [item for item in candidates
+            if not ((named := _UNSPECIFIED_SITE.get(item.code))
+                    and any(named(code) for code in codes))]
 
 
 # -- code first / use additional -------------------------------------------------------------

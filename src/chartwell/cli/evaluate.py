@@ -13,7 +13,6 @@ category), and ``gold_check`` (gold codes that are headers or absent in the US c
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -21,11 +20,10 @@ import typer
 
 from chartwell.cac import codiesp
 from chartwell.cli.common import JsonOption, UserOption, guarded, parse_date, print_json, run_service
+from chartwell.services import cac as service
 
 app = typer.Typer(help="Evaluate computer-assisted coding against labelled notes.",
                   no_args_is_help=True)
-
-DEFAULT_SETTING = "inpatient"  # notes the folder gives no setting for (CodiEsp's hospital cases)
 
 
 def register(main_app: typer.Typer) -> None:
@@ -38,7 +36,7 @@ def cac(
                                            help="text_files_en/*.txt and gold .tsv files")],
     setting: Annotated[str | None, typer.Option(
         "--setting", help="code every note in this setting (default: the index's, else "
-                          f"{DEFAULT_SETTING})")] = None,
+                          f"{service.DEFAULT_SETTING})")] = None,
     on: Annotated[str | None, typer.Option(
         "--date", help="date of service, YYYY-MM-DD: the code sets in force (default today)")
     ] = None,
@@ -54,51 +52,12 @@ def cac(
     day = parse_date(on)
     with guarded(as_json):
         labelled = codiesp.read_labelled(folder, limit)
-    answer = run_service(as_json, user, lambda session, actor: _evaluate(
-        session, actor, labelled, setting, day))
+    answer = run_service(as_json, user, lambda session, actor: service.evaluate_labelled(
+        session=session, actor=actor, labelled=labelled, setting=setting, on=day))
     if as_json:
         print_json(answer)
     else:
         typer.echo(render(answer))
-
-
-def _evaluate(session, actor, labelled: codiesp.LabelledSet, setting: str | None,
-              day: date | None) -> dict:
-    from chartwell.codesets.model import CodeSystem
-    from chartwell.codesets.releases import NoReleaseInForce
-    from chartwell.compliance.roles import Permission
-    from chartwell.services import audit
-    from chartwell.services.cac import coder_for
-    from chartwell.services.codesets import open_release
-
-    audit.authorize(session, actor, Permission.CODING_READ, resource_type="Note")
-    coder = coder_for(session, day)
-    cm = open_release(session=session, system=CodeSystem.ICD10CM, on=day).artifact
-    try:
-        pcs = open_release(session=session, system=CodeSystem.ICD10PCS, on=day).artifact
-    except NoReleaseInForce:
-        pcs = None
-
-
-    def code_note(text: str, note_setting: str):
-        result = coder.code(text, setting=note_setting)
-        diagnoses = [s.code for s in result.suggestions if s.system == "icd10cm"]
-        procedures = [s.code for s in result.suggestions if s.system == "icd10pcs"]
-        return diagnoses, procedures
-
-    answer = codiesp.run(labelled, code_note, setting=setting, default_setting=DEFAULT_SETTING,
-                         release=release_of(cm), pcs_release=release_of(pcs) if pcs else None)
-    audit.record(session, actor, "cac.evaluate", resource_type="Note",
-                 details={"notes": answer["documents"], "settings": answer["settings"]})
-    return answer
-
-
-def release_of(artifact) -> codiesp.Release:
-    """The code-set artifact as the gold mapping asks it (code rows, conversion table)."""
-    def lookup(code: str) -> codiesp.CodeInfo | None:
-        row = artifact.code(code)
-        return None if row is None else codiesp.CodeInfo(row.billable, row.long_title)
-    return codiesp.Release(lookup, lambda code: [current for current, _ in artifact.replaced_by(code)])
 
 
 def render(answer: dict) -> str:

@@ -1,5 +1,6 @@
-"""Use case: computer-assisted coding of notes. Needs :attr:`Permission.CODING_READ`; the
-audit event says how many notes and suggestions, never the note's text (it is PHI).
+"""Use cases: computer-assisted coding of notes, and its measurement against labelled notes.
+Both need :attr:`Permission.CODING_READ`; the audit events say how many notes and suggestions,
+never a note's text (it is PHI).
 
 A :class:`~chartwell.cac.pipeline.Coder` is built once per process for each pair of releases
 (ICD-10-CM and ICD-10-PCS artifacts) and reused: building it reads the whole alphabetic index.
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from chartwell.cac import codiesp
 from chartwell.cac.pipeline import CacResult, Coder
 from chartwell.codesets.model import CodeSystem
 from chartwell.codesets.releases import NoReleaseInForce
@@ -105,3 +107,42 @@ def code_notes(*, session: Session, actor: Actor, notes: Sequence[tuple[str, str
                  details={"notes": len(notes), "setting": setting,
                           "suggestions": sum(len(item.suggestions) for item in results.values())})
     return results
+
+
+DEFAULT_SETTING = "inpatient"  # labelled notes given no setting (CodiEsp's hospital cases)
+
+
+def evaluate_labelled(*, session: Session, actor: Actor, labelled: codiesp.LabelledSet,
+                      setting: str | None = None, on: date | None = None) -> dict:
+    """Code every labelled note with the releases in force on ``on`` and score the answers
+    against the gold codes (:func:`chartwell.cac.codiesp.run`: precision, recall and F1 per
+    kind, setting and level, with the errors). ``setting`` codes every note in it; else each
+    note's own (the folder's index), else :data:`DEFAULT_SETTING`."""
+    audit.authorize(session, actor, Permission.CODING_READ, resource_type="Note")
+    coder = coder_for(session, on)
+    cm = open_release(session=session, system=CodeSystem.ICD10CM, on=on).artifact
+    try:
+        pcs = open_release(session=session, system=CodeSystem.ICD10PCS, on=on).artifact
+    except NoReleaseInForce:
+        pcs = None
+
+    def code_note(text: str, note_setting: str) -> tuple[list[str], list[str]]:
+        result = coder.code(text, setting=note_setting)
+        return ([item.code for item in result.suggestions if item.system == "icd10cm"],
+                [item.code for item in result.suggestions if item.system == "icd10pcs"])
+
+    answer = codiesp.run(labelled, code_note, setting=setting, default_setting=DEFAULT_SETTING,
+                         release=release_of(cm), pcs_release=release_of(pcs) if pcs else None)
+    audit.record(session, actor, "cac.evaluate", resource_type="Note",
+                 details={"notes": answer["documents"], "settings": answer["settings"]})
+    return answer
+
+
+def release_of(artifact) -> codiesp.Release:
+    """A code-set artifact as the gold mapping asks it (its code rows, its conversion
+    table): gold codes of another year are scored as this release writes them."""
+    def lookup(code: str) -> codiesp.CodeInfo | None:
+        row = artifact.code(code)
+        return None if row is None else codiesp.CodeInfo(row.billable, row.long_title)
+    return codiesp.Release(
+        lookup, lambda code: [current for current, _ in artifact.replaced_by(code)])
