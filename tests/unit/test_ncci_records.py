@@ -11,7 +11,7 @@ from pathlib import Path
 from chartwell.codesets import build, install, ncci
 from chartwell.codesets.artifact import Artifact
 from chartwell.codesets.model import TableSet
-from chartwell.services.reference_data import gc_paused
+from chartwell.bulk import gc_paused
 
 FIXTURES = Path(__file__).resolve().parent.parent / "data" / "ncci_cms_layout"
 CODES = ["0030U", "13120", "0001U", "0053U", "13121", "99213"]

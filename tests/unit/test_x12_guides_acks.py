@@ -13,7 +13,8 @@ from itertools import combinations
 import pytest
 import support
 
-from chartwell.claims.x12.guide import Guide, LoopRule, SegmentRule
+from chartwell.claims.x12.guide import (Guide, LoopRule, SegmentRule, element_refs, iter_loops,
+                                      iter_segment_rules)
 from chartwell.claims.x12.guides.x212_276 import GUIDE as STATUS_REQUEST
 from chartwell.claims.x12.guides.x212_277 import GUIDE as STATUS_RESPONSE
 from chartwell.claims.x12.guides.x214_277ca import GUIDE as CLAIM_ACKNOWLEDGMENT
@@ -76,37 +77,18 @@ VALID_SAMPLES = {
 }
 
 
-def loops(rule: LoopRule):
-    yield rule
-    for child in rule.children:
-        if isinstance(child, LoopRule):
-            yield from loops(child)
-
-
-def segments(rule: LoopRule):
-    for each in loops(rule):
-        for child in each.children:
-            if isinstance(child, SegmentRule):
-                yield each, child
-
-
-def elements(segment: SegmentRule):
-    for position, element in enumerate(segment.elements, start=1):
-        yield f"{segment.id}{position:02d}", element
-        for index, component in enumerate(element.components, start=1):
-            yield f"{segment.id}{position:02d}-{index}", component
 
 
 def segment_ids(guide: Guide) -> set[str]:
-    return {segment.id for _, segment in segments(guide.transaction_set)}
+    return {segment.id for _, segment in iter_segment_rules(guide.transaction_set)}
 
 
 def loop_ids(guide: Guide) -> set[str]:
-    return {each.id for each in loops(guide.transaction_set)}
+    return {each.id for each in iter_loops(guide.transaction_set)}
 
 
 def find_loop(guide: Guide, loop_id: str) -> LoopRule:
-    return next(each for each in loops(guide.transaction_set) if each.id == loop_id)
+    return next(each for each in iter_loops(guide.transaction_set) if each.id == loop_id)
 
 
 def deciding_segment(child: SegmentRule | LoopRule) -> SegmentRule:
@@ -137,14 +119,14 @@ def test_transaction_set_is_framed_by_st_and_se_without_envelope(guide):
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_every_loop_starts_with_a_segment(guide):
-    for each in loops(guide.transaction_set):
+    for each in iter_loops(guide.transaction_set):
         assert each.children, each.id
         assert isinstance(each.children[0], SegmentRule), each.id
 
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_loop_ids_are_unique(guide):
-    seen = [each.id for each in loops(guide.transaction_set)]
+    seen = [each.id for each in iter_loops(guide.transaction_set)]
     assert len(seen) == len(set(seen))
 
 
@@ -153,7 +135,7 @@ def test_siblings_sharing_a_segment_id_have_disjoint_qualifiers(guide):
     """Uses of one segment id in one loop (or loops triggered by it) are told apart by the
     qualifier; at most one may go without, as the last of them (a catch-all such as the 999's
     business unit CTX after its SITUATIONAL TRIGGER ones)."""
-    for each in loops(guide.transaction_set):
+    for each in iter_loops(guide.transaction_set):
         by_id = defaultdict(list)
         for child in each.children[1:]:
             by_id[deciding_segment(child).id].append(deciding_segment(child))
@@ -172,18 +154,18 @@ def test_siblings_sharing_a_segment_id_have_disjoint_qualifiers(guide):
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_hierarchical_levels_are_told_apart_by_their_level_code(guide):
-    for each in loops(guide.transaction_set):
+    for each in iter_loops(guide.transaction_set):
         if each.children[0].id == "HL":
             assert each.children[0].qualifier[0] == 3, each.id
 
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_usages_counts_and_lengths_are_well_formed(guide):
-    for each in loops(guide.transaction_set):
+    for each in iter_loops(guide.transaction_set):
         assert each.usage in USAGES and each.max_repeat >= 1, each.id
-    for each, segment in segments(guide.transaction_set):
+    for each, segment in iter_segment_rules(guide.transaction_set):
         assert segment.usage in USAGES and segment.max_use >= 1, (each.id, segment.id)
-        for ref, element in elements(segment):
+        for ref, element in element_refs(segment):
             assert element.usage in USAGES, (each.id, ref)
             assert element.data_type in TYPES, (each.id, ref)
             assert element.repeat >= 1, (each.id, ref)
@@ -193,15 +175,15 @@ def test_usages_counts_and_lengths_are_well_formed(guide):
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_code_values_fit_their_elements(guide):
-    for each, segment in segments(guide.transaction_set):
-        for ref, element in elements(segment):
+    for each, segment in iter_segment_rules(guide.transaction_set):
+        for ref, element in element_refs(segment):
             for code in element.codes:
                 assert element.min_length <= len(code) <= element.max_length, (each.id, ref, code)
 
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_qualifiers_are_codes_of_the_element_they_name(guide):
-    for each, segment in segments(guide.transaction_set):
+    for each, segment in iter_segment_rules(guide.transaction_set):
         if segment.qualifier is None:
             continue
         position, values = segment.qualifier
@@ -215,7 +197,7 @@ def test_qualifiers_are_codes_of_the_element_they_name(guide):
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_syntax_notes_name_existing_elements(guide):
-    for each, segment in segments(guide.transaction_set):
+    for each, segment in iter_segment_rules(guide.transaction_set):
         for note in segment.syntax:
             assert note.kind in "PRCEL", (each.id, segment.id)
             assert all(1 <= position <= len(segment.elements) for position in note.positions), (
@@ -225,9 +207,9 @@ def test_syntax_notes_name_existing_elements(guide):
 # -- what the TR3s say, spot-checked ------------------------------------------------------------
 
 def test_999_enumerates_its_acknowledgment_and_error_codes():
-    ik5 = next(s for _, s in segments(IMPLEMENTATION_ACKNOWLEDGMENT.transaction_set)
+    ik5 = next(s for _, s in iter_segment_rules(IMPLEMENTATION_ACKNOWLEDGMENT.transaction_set)
                if s.id == "IK5")
-    ak9 = next(s for _, s in segments(IMPLEMENTATION_ACKNOWLEDGMENT.transaction_set)
+    ak9 = next(s for _, s in iter_segment_rules(IMPLEMENTATION_ACKNOWLEDGMENT.transaction_set)
                if s.id == "AK9")
     ik3 = find_loop(IMPLEMENTATION_ACKNOWLEDGMENT, "2100").children[0]
     ik4 = find_loop(IMPLEMENTATION_ACKNOWLEDGMENT, "2110").children[0]

@@ -12,7 +12,8 @@ from itertools import combinations
 import pytest
 import support
 
-from chartwell.claims.x12.guide import Element, Guide, LoopRule, SegmentRule
+from chartwell.claims.x12.guide import (Element, Guide, LoopRule, SegmentRule, element_refs,
+                                      iter_loops, iter_segment_rules)
 from chartwell.claims.x12.guides.x221a1_835 import GUIDE as REMITTANCE
 from chartwell.claims.x12.guides.x223a2_837i import GUIDE as INSTITUTIONAL
 from chartwell.claims.x12.lexer import read_segments
@@ -22,33 +23,14 @@ USAGES = {"R", "S", "N"}
 TYPES = {"AN", "ID", "DT", "TM", "N0", "N2", "R", "B", ""}
 
 
-def loops(rule: LoopRule):
-    yield rule
-    for child in rule.children:
-        if isinstance(child, LoopRule):
-            yield from loops(child)
-
-
-def segments(rule: LoopRule):
-    for each in loops(rule):
-        for child in each.children:
-            if isinstance(child, SegmentRule):
-                yield each, child
-
-
-def elements(segment: SegmentRule):
-    for position, element in enumerate(segment.elements, start=1):
-        yield f"{segment.id}{position:02d}", element
-        for index, component in enumerate(element.components, start=1):
-            yield f"{segment.id}{position:02d}-{index}", component
 
 
 def find_loop(guide: Guide, loop_id: str) -> LoopRule:
-    return next(each for each in loops(guide.transaction_set) if each.id == loop_id)
+    return next(each for each in iter_loops(guide.transaction_set) if each.id == loop_id)
 
 
 def segment_ids(guide: Guide) -> set[str]:
-    return {segment.id for _, segment in segments(guide.transaction_set)}
+    return {segment.id for _, segment in iter_segment_rules(guide.transaction_set)}
 
 
 # -- identity ---------------------------------------------------------------------------------
@@ -76,7 +58,7 @@ def test_transaction_set_is_framed_by_st_and_se_without_envelope(guide):
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_every_loop_starts_with_a_segment(guide):
-    for each in loops(guide.transaction_set):
+    for each in iter_loops(guide.transaction_set):
         assert each.children, each.id
         assert isinstance(each.children[0], SegmentRule), each.id
 
@@ -86,7 +68,7 @@ def test_loop_ids_are_unique_except_the_claim_loop_under_two_levels(guide):
     """The 837's claim loop (and so its whole subtree) hangs under the subscriber and under the
     patient; the two must be the same loop, every other id once."""
     shapes = defaultdict(set)
-    for each in loops(guide.transaction_set):
+    for each in iter_loops(guide.transaction_set):
         shapes[each.id].add(each.children)
     assert all(len(children) == 1 for children in shapes.values())
 
@@ -103,7 +85,7 @@ def _siblings(rule: LoopRule):
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_siblings_sharing_a_segment_id_have_disjoint_qualifiers(guide):
-    for each in loops(guide.transaction_set):
+    for each in iter_loops(guide.transaction_set):
         for segment_id, uses in _siblings(each).items():
             if len(uses) < 2:
                 continue
@@ -118,7 +100,7 @@ def test_siblings_sharing_a_segment_id_have_disjoint_qualifiers(guide):
 def test_child_loop_trigger_differs_from_its_parents_trigger(guide):
     """A child loop entered by the same use of a segment as its parent could never be told from
     the parent's next repeat."""
-    for each in loops(guide.transaction_set):
+    for each in iter_loops(guide.transaction_set):
         for child in each.children[1:]:
             if isinstance(child, LoopRule) and child.trigger.id == each.trigger.id:
                 assert each.trigger.qualifier and child.trigger.qualifier, child.id
@@ -127,12 +109,12 @@ def test_child_loop_trigger_differs_from_its_parents_trigger(guide):
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_usages_repeats_and_lengths_are_well_formed(guide):
-    for each in loops(guide.transaction_set):
+    for each in iter_loops(guide.transaction_set):
         assert each.usage in USAGES and each.max_repeat >= 1, each.id
-    for each, segment in segments(guide.transaction_set):
+    for each, segment in iter_segment_rules(guide.transaction_set):
         assert segment.usage in USAGES and segment.max_use >= 1, (each.id, segment.name)
         assert segment.elements, (each.id, segment.name)
-        for place, element in elements(segment):
+        for place, element in element_refs(segment):
             assert element.usage in USAGES, (each.id, place)
             assert element.data_type in TYPES, (each.id, place)
             assert element.min_length <= element.max_length, (each.id, place)
@@ -142,8 +124,8 @@ def test_usages_repeats_and_lengths_are_well_formed(guide):
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_code_values_fit_their_elements(guide):
-    for each, segment in segments(guide.transaction_set):
-        for place, element in elements(segment):
+    for each, segment in iter_segment_rules(guide.transaction_set):
+        for place, element in element_refs(segment):
             if element.codes:
                 assert element.data_type == "ID", (each.id, place)
                 for code in element.codes:
@@ -158,7 +140,7 @@ def _qualifying_element(segment: SegmentRule) -> Element:
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_qualifier_values_are_codes_the_qualifying_element_allows(guide):
-    for each, segment in segments(guide.transaction_set):
+    for each, segment in iter_segment_rules(guide.transaction_set):
         if segment.qualifier is None:
             continue
         element = _qualifying_element(segment)
@@ -168,7 +150,7 @@ def test_qualifier_values_are_codes_the_qualifying_element_allows(guide):
 
 @pytest.mark.parametrize("guide", GUIDES)
 def test_syntax_notes_name_existing_elements(guide):
-    for each, segment in segments(guide.transaction_set):
+    for each, segment in iter_segment_rules(guide.transaction_set):
         for note in segment.syntax:
             assert note.kind in {"P", "R", "C", "E", "L"}, (each.id, segment.name)
             assert all(1 <= position <= len(segment.elements) for position in note.positions)
@@ -286,7 +268,7 @@ def test_every_qualified_use_in_a_valid_sample_is_known(transaction, sample):
     path = support.shared_data(f"samples/x12/{sample}")
     delimiters, found = read_segments(path.read_bytes(), str(path))
     rules = defaultdict(list)
-    for _, rule in segments(guide.transaction_set):
+    for _, rule in iter_segment_rules(guide.transaction_set):
         rules[rule.id].append(rule)
     for segment in found:
         if segment.id not in {"REF", "DTP", "DTM", "AMT", "QTY", "HI", "NM1", "N1", "HL", "PER"}:

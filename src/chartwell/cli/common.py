@@ -59,15 +59,20 @@ def parse_date(value: str | None) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint="--date") from None
 
 
+def read_file_bytes(path: Path) -> bytes:
+    """A file given on the command line, as bytes; unreadable is exit 2, naming the file."""
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise UnreadableInput(f"cannot read ({error.strerror or error})",
+                              Position(file=str(path))) from None
+
+
 def read_json_file(path: Path) -> Any:
     """The JSON document in a file given on the command line; unreadable or not JSON is exit 2,
     naming the file (and the line where the JSON breaks). Read with orjson: bulk lists of
     encounters run to hundreds of megabytes."""
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise UnreadableInput(f"cannot read ({error.strerror or error})",
-                              Position(file=str(path))) from None
+    data = read_file_bytes(path)
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError as error:

@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from chartwell.cli.common import JsonOption, UserOption, guarded, print_json, run_service
-from chartwell.errors import Position, UnreadableInput
+from chartwell.cli.common import (JsonOption, UserOption, guarded, print_json, read_file_bytes,
+                                  run_service)
 
 app = typer.Typer(help="Remittances and acknowledgments: post 835, 999 and 277CA files.", no_args_is_help=True)
 
@@ -20,20 +20,12 @@ def register(main_app: typer.Typer) -> None:
     main_app.add_typer(app, name="remit")
 
 
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise UnreadableInput(f"cannot read ({error.strerror or error})",
-                              Position(file=str(path))) from None
-
-
 def _post_file(path: Path, as_json: bool, user: str | None, post: Callable, render: Callable):
     """Read an X12 file, hand it to the service that posts it (``post(session=, actor=, data=,
     file_name=)``), print the result's document (JSON, or ``render``ed for a person); the
     result, for the command's exit status."""
     with guarded(as_json):
-        data = _read(path)
+        data = read_file_bytes(path)
     result = run_service(as_json, user, lambda session, actor: post(
         session=session, actor=actor, data=data, file_name=str(path)))
     document = result.to_json()

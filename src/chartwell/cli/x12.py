@@ -14,8 +14,7 @@ from typing import Annotated
 
 import typer
 
-from chartwell.cli.common import JsonOption, guarded, print_json
-from chartwell.errors import Position, UnreadableInput
+from chartwell.cli.common import JsonOption, guarded, print_json, read_file_bytes
 
 app = typer.Typer(help="X12 files: read and validate 5010 interchanges.", no_args_is_help=True)
 
@@ -26,14 +25,6 @@ def register(main_app: typer.Typer) -> None:
     main_app.add_typer(app, name="x12")
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise UnreadableInput(f"cannot read ({error.strerror or error})",
-                              Position(file=str(path))) from None
-
-
 @app.command("validate")
 def validate(path: FileArgument, as_json: JsonOption = False) -> None:
     """Check the envelope and every transaction set against its implementation guide (837P
@@ -41,7 +32,7 @@ def validate(path: FileArgument, as_json: JsonOption = False) -> None:
     from chartwell.claims.x12.validator import validate as run_validation
 
     with guarded(as_json):
-        report = run_validation(_read_bytes(path), source=str(path))
+        report = run_validation(read_file_bytes(path), source=str(path))
     if as_json:
         print_json(report.to_json())
     else:
@@ -75,7 +66,7 @@ def read(path: FileArgument, as_json: JsonOption = False) -> None:
     from chartwell.claims.x12.reader import read_interchanges
 
     with guarded(as_json):
-        interchanges = read_interchanges(_read_bytes(path), source=str(path))
+        interchanges = read_interchanges(read_file_bytes(path), source=str(path))
     if as_json:
         print_json({"file": str(path), "interchanges": [_interchange(each) for each in interchanges]})
     else:

@@ -18,7 +18,6 @@ Chapter I, Section V (Medically Unlikely Edits).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
 
 from chartwell.codesets.mue import MUE_TABLE_NAMES, MueTables, MueValue, mue_table
 from chartwell.domain.coded import Setting

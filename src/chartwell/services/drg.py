@@ -57,7 +57,8 @@ from chartwell.grouping.drg import (
 from chartwell.services import audit
 from chartwell.services.actor import Actor
 from chartwell.services.codesets import OpenRelease
-from chartwell.services.reference_data import ByDate, code_facts_by_date, gc_paused
+from chartwell.bulk import gc_paused
+from chartwell.services.reference_data import ByDate, code_facts_by_date
 
 
 def _tables(_session: Session, opened: OpenRelease) -> MsdrgTables:

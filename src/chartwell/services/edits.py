@@ -24,7 +24,8 @@ from chartwell.edits.model import EditContext, Finding
 from chartwell.services import audit
 from chartwell.services.actor import Actor
 from chartwell.services.codesets import OpenRelease
-from chartwell.services.reference_data import ByDate, Reader, code_facts_by_date, gc_paused
+from chartwell.bulk import gc_paused
+from chartwell.services.reference_data import ByDate, Reader, code_facts_by_date
 
 BULK = 256  # a list at least this long is checked with the cyclic garbage collector paused
 

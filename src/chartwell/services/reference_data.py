@@ -5,9 +5,7 @@ Used by the edits and the groupers alike."""
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -70,28 +68,3 @@ class ByDate:
         self._periods.append((release.effective_start, release.effective_end, _KEPT[key],
                               release.version))
         return _KEPT[key], release.version
-
-
-@contextmanager
-def gc_paused(long: bool, *, kept: bool = False) -> Iterator[None]:
-    """The cyclic garbage collector paused while a long list is worked on: its answers are
-    hundreds of thousands of young containers that live to the end, and the collector scanned
-    them again and again (a third of the time of a 100,000-stay run). Reference counting still
-    frees what dies; the collector is switched back on after, if it was on.
-
-    ``kept``: what the work made is handed back to the caller (answers, and the tables it read
-    as it went), so it is moved to the oldest generation as the pause ends, without the scan of
-    every young object the collector would otherwise make at its next run (a tenth of a second
-    per 20,000 encounters). Not done where the process has frozen objects of its own
-    (``gc.freeze``): moving ours means unfreezing theirs."""
-    if not long or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        if kept and gc.get_freeze_count() == 0:
-            gc.freeze()  # every tracked object to the permanent generation (no scan) ...
-            gc.unfreeze()  # ... and from there to the oldest one, where full collections see it
-        gc.enable()

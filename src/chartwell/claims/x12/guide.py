@@ -20,6 +20,7 @@ The guides are written by hand from the TR3s' structure (one module per transact
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 R, S, N = "R", "S", "N"  # usage: required, situational, not used
@@ -134,3 +135,27 @@ def seg(segment_id: str, name: str, usage: str, max_use: int, *elements: Element
 def loop(loop_id: str, name: str, usage: str, max_repeat: int,
          *children: SegmentRule | LoopRule) -> LoopRule:
     return LoopRule(loop_id, name, usage, max_repeat, tuple(children))
+
+
+def iter_loops(rule: LoopRule) -> Iterator[LoopRule]:
+    """The loop and every loop inside it, in guide order."""
+    yield rule
+    for child in rule.children:
+        if isinstance(child, LoopRule):
+            yield from iter_loops(child)
+
+
+def iter_segment_rules(rule: LoopRule) -> Iterator[tuple[LoopRule, SegmentRule]]:
+    """Every segment of the loop and its inner loops, with the loop it belongs to."""
+    for each in iter_loops(rule):
+        for child in each.children:
+            if isinstance(child, SegmentRule):
+                yield each, child
+
+
+def element_refs(segment: SegmentRule) -> Iterator[tuple[str, Element]]:
+    """Each element and component with its reference as the TR3 writes it (NM109, CLM05-3)."""
+    for position, element in enumerate(segment.elements, start=1):
+        yield f"{segment.id}{position:02d}", element
+        for index, component in enumerate(element.components, start=1):
+            yield f"{segment.id}{position:02d}-{index}", component

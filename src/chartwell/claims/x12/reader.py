@@ -16,13 +16,12 @@ Reading is forgiving (a segment the guide does not expect stays in the loop wher
 
 from __future__ import annotations
 
-import gc
 from bisect import bisect_left
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from chartwell.bulk import gc_paused
 from chartwell.claims.x12.guides import envelope
 from chartwell.claims.x12.lexer import Delimiters, Segment, lex
 from chartwell.claims.x12.registry import guide_for
@@ -130,30 +129,13 @@ def _envelope_check(segment_id: str):
     return _ENVELOPE_CHECKS[segment_id]
 
 
-@contextmanager
-def _no_cyclic_gc():
-    """Reading a file allocates one Segment and one element list per segment and keeps them
-    all: CPython's cyclic collector, triggered by the allocation count, then rescans the
-    growing heap again and again (half the time of a large file). What we build holds no
-    reference cycles, so the collector has nothing to find here; it is paused for the read
-    and put back as it was."""
-    enabled = gc.isenabled()
-    if enabled:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def parse(data: bytes | str, source: str | None = None, validate: bool = True,
           tree: bool = True) -> Parsed:
     """Read (and, with ``validate``, check) the whole file: the one walk behind
     :func:`read_interchanges` and :func:`chartwell.claims.x12.validator.validate`. Without
     ``tree`` the transaction sets' loop trees are not kept (their roots hold the ST only):
     validating needs the walk, not the tree."""
-    with _no_cyclic_gc():
+    with gc_paused(True):  # one Segment and element list per segment, kept: no cycles
         return _parse(data, source, validate, tree)
 
 
