@@ -16,25 +16,21 @@ external code lists (CARC, place of service, taxonomy, state codes) are left ope
 
 from __future__ import annotations
 
-from chartwell.claims.x12.guide import (AN, DT, ID, N0, RN, TM, N, R, S, UNBOUNDED, Guide, comp,
+from chartwell.claims.x12.guide import (AN, DT, ID, N0, RN, N, R, S, UNBOUNDED, comp,
                                         el, loop, seg)
-from chartwell.claims.x12.guides import common
+from chartwell.claims.x12.guides import claim837, common
 from chartwell.claims.x12.guides.common import (address, amount, contact, date, demographics,
-                                                hierarchical_level, name, note,
-                                                outpatient_adjudication, provider_taxonomy,
-                                                quantity, reference, transaction_set_header,
-                                                transaction_set_trailer)
+                                                name, note, outpatient_adjudication,
+                                                provider_taxonomy, quantity, reference)
 
 __all__ = ["GUIDE"]
 
 VERSION = "005010X222A1"
 
 # 1138 Payer Responsibility Sequence Number Code (SBR01)
-PAYER_RESPONSIBILITY = "A B C D E F G H P S T U"
 # 1336 Insurance Type Code, as the 837P allows it in SBR05 (Medicare secondary types)
 INSURANCE_TYPES = "12 13 14 15 16 41 42 43 47"
 # 1032 Claim Filing Indicator Code (SBR09)
-CLAIM_FILING = ("11 12 13 14 15 16 17 AM BL CH CI DS FI HM LM MA MB MC OF TV VA WC ZZ")
 # 1069 Individual Relationship Code: patient to insured (PAT01) and other subscriber (2320 SBR02)
 PATIENT_RELATIONSHIP = "01 19 20 21 39 40 53 G8"
 OTHER_SUBSCRIBER_RELATIONSHIP = "01 18 19 20 21 39 40 53 G8"
@@ -201,33 +197,6 @@ def health_care_codes(segment_name: str, usage: str, max_use: int, first_codes: 
 
 # -- header ---------------------------------------------------------------------------------------
 
-BEGINNING_OF_TRANSACTION = seg(
-    "BHT", "Beginning of Hierarchical Transaction", R, 1,
-    el("Hierarchical Structure Code", R, ID, 4, 4, "0019"),
-    el("Transaction Set Purpose Code", R, ID, 2, 2, "00 18"),
-    el("Originator Application Transaction Identifier", R, AN, 1, 50),
-    el("Transaction Set Creation Date", R, DT, 8, 8),
-    el("Transaction Set Creation Time", R, TM, 4, 8),
-    el("Transaction Type Code", R, ID, 2, 2, "31 CH RP"))
-
-SUBMITTER = loop(
-    "1000A", "Submitter Name", R, 1,
-    name("Submitter Name", "41", "1 2", "46", id_usage=R),
-    contact("Submitter EDI Contact Information", R, 2))
-
-RECEIVER = loop(
-    "1000B", "Receiver Name", R, 1,
-    name("Receiver Name", "40", "2", "46", person=False, id_usage=R))
-
-
-# -- 2000A billing provider -----------------------------------------------------------------------
-
-FOREIGN_CURRENCY = seg(
-    "CUR", "Foreign Currency Information", S, 1,
-    el("Entity Identifier Code", R, ID, 2, 3, "85"),
-    el("Currency Code", R, ID, 3, 3),
-    *(el("Not Used", N, AN, 1, 80) for _ in range(19)))
-
 BILLING_PROVIDER_NAME = loop(
     "2010AA", "Billing Provider Name", R, 1,
     name("Billing Provider Name", "85", "1 2", "XX"),
@@ -243,28 +212,14 @@ PAY_TO_ADDRESS = loop(
     address(R, "Pay-to Address - ADDRESS"),
     city_state_zip(R, "Pay-To Address City, State, ZIP Code"))
 
-PAY_TO_PLAN = loop(
-    "2010AC", "Pay-To Plan Name", S, 1,
-    name("Pay-To Plan Name", "PE", "2", "PI XV", person=False, id_usage=R),
-    address(R, "Pay-to Plan Address"),
-    city_state_zip(R, "Pay-To Plan City, State, ZIP Code"),
-    reference("Pay-to Plan Secondary Identification", "2U FY NF"),
-    reference("Pay-To Plan Tax Identification Number", "EI", R))
+PAY_TO_PLAN = claim837.pay_to_plan(city_state_zip)
 
 
 # -- 2000B subscriber, 2000C patient --------------------------------------------------------------
 
-SUBSCRIBER_INFORMATION = seg(
-    "SBR", "Subscriber Information", R, 1,
-    el("Payer Responsibility Sequence Number Code", R, ID, 1, 1, PAYER_RESPONSIBILITY),
-    el("Individual Relationship Code", S, ID, 2, 2, "18"),
-    el("Subscriber Group or Policy Number", S, AN, 1, 50),
-    el("Subscriber Group Name", S, AN, 1, 60),
-    el("Insurance Type Code", S, ID, 1, 3, INSURANCE_TYPES),
-    el("Coordination of Benefits Code", N, ID, 1, 1),
-    el("Yes/No Condition or Response Code", N, ID, 1, 1),
-    el("Employment Status Code", N, ID, 2, 2),
-    el("Claim Filing Indicator Code", S, ID, 1, 2, CLAIM_FILING))
+SUBSCRIBER_INFORMATION = claim837.subscriber_information(
+    "Subscriber Information", S, "18", "Subscriber Group or Policy Number",
+    "Subscriber Group Name", INSURANCE_TYPES)
 
 
 def patient_information(usage: str, relationship: str | None):
@@ -298,13 +253,7 @@ SUBSCRIBER_NAME = loop(
     reference("Property and Casualty Claim Number", "Y4"),
     casualty_contact("Property and Casualty Subscriber Contact Information"))
 
-PAYER_NAME = loop(
-    "2010BB", "Payer Name", R, 1,
-    name("Payer Name", "PR", "2", "PI XV", person=False, id_usage=R),
-    address(S, "Payer Address"),
-    city_state_zip(S, "Payer City, State, ZIP Code"),
-    reference("Payer Secondary Identification", "2U EI FY NF", S, 3),
-    reference("Billing Provider Secondary Identification", "G2 LU", S, 2))
+PAYER_NAME = claim837.payer_name(city_state_zip, billing_provider_ids=2)
 
 PATIENT_NAME = loop(
     "2010CA", "Patient Name", R, 1,
@@ -451,17 +400,9 @@ AMBULANCE_DROP_OFF = loop(
 
 # -- 2320 / 2330x other subscriber and other payer ------------------------------------------------
 
-OTHER_SUBSCRIBER_INFORMATION = seg(
-    "SBR", "Other Subscriber Information", R, 1,
-    el("Payer Responsibility Sequence Number Code", R, ID, 1, 1, PAYER_RESPONSIBILITY),
-    el("Individual Relationship Code", R, ID, 2, 2, OTHER_SUBSCRIBER_RELATIONSHIP),
-    el("Insured Group or Policy Number", S, AN, 1, 50),
-    el("Other Insured Group Name", S, AN, 1, 60),
-    el("Insurance Type Code", S, ID, 1, 3, INSURANCE_TYPES),
-    el("Coordination of Benefits Code", N, ID, 1, 1),
-    el("Yes/No Condition or Response Code", N, ID, 1, 1),
-    el("Employment Status Code", N, ID, 2, 2),
-    el("Claim Filing Indicator Code", S, ID, 1, 2, CLAIM_FILING))
+OTHER_SUBSCRIBER_INFORMATION = claim837.subscriber_information(
+    "Other Subscriber Information", R, OTHER_SUBSCRIBER_RELATIONSHIP,
+    "Insured Group or Policy Number", "Other Insured Group Name", INSURANCE_TYPES)
 
 OTHER_INSURANCE_COVERAGE = seg(
     "OI", "Other Insurance Coverage Information", R, 1,
@@ -482,17 +423,8 @@ OTHER_SUBSCRIBER_NAME = loop(
     city_state_zip(S, "Other Subscriber City, State, ZIP Code"),
     reference("Other Subscriber Secondary Identification", "SY"))
 
-OTHER_PAYER_NAME = loop(
-    "2330B", "Other Payer Name", R, 1,
-    name("Other Payer Name", "PR", "2", "PI XV", person=False, id_usage=R),
-    address(S, "Other Payer Address"),
-    city_state_zip(S, "Other Payer City, State, ZIP Code"),
-    date("Claim Check or Remittance Date", "573"),
-    reference("Other Payer Secondary Identifier", "2U EI FY NF", S, 2),
-    reference("Other Payer Prior Authorization Number", "G1"),
-    reference("Other Payer Referral Number", "9F"),
-    reference("Other Payer Claim Adjustment Indicator", "T4"),
-    reference("Other Payer Claim Control Number", "F8"))
+OTHER_PAYER_NAME = claim837.other_payer_name(
+    city_state_zip, date("Claim Check or Remittance Date", "573"))
 
 
 def other_payer_provider(loop_id: str, loop_name: str, entity: str, entity_types: str,
@@ -750,44 +682,19 @@ CLAIM = loop(
 
 # -- the hierarchy ---------------------------------------------------------------------------------
 
-PATIENT_LEVEL = loop(
-    "2000C", "Patient Hierarchical Level", S, UNBOUNDED,
-    hierarchical_level("Patient Hierarchical Level", "23", "0"),
-    patient_information(R, PATIENT_RELATIONSHIP),
-    PATIENT_NAME,
-    CLAIM)
-
-SUBSCRIBER_LEVEL = loop(
-    "2000B", "Subscriber Hierarchical Level", R, UNBOUNDED,
-    hierarchical_level("Subscriber Hierarchical Level", "22", "0 1"),
-    SUBSCRIBER_INFORMATION,
-    patient_information(S, None),
-    SUBSCRIBER_NAME,
-    PAYER_NAME,
-    loop(CLAIM.id, CLAIM.name, S, CLAIM.max_repeat, *CLAIM.children),  # the subscriber is the patient
-    PATIENT_LEVEL)
-
-BILLING_PROVIDER_LEVEL = loop(
-    "2000A", "Billing Provider Hierarchical Level", R, UNBOUNDED,
-    hierarchical_level("Billing Provider Hierarchical Level", "20", "1"),
-    provider_taxonomy("Billing Provider Specialty Information", "BI"),
-    FOREIGN_CURRENCY,
-    BILLING_PROVIDER_NAME,
-    PAY_TO_ADDRESS,
-    PAY_TO_PLAN,
-    SUBSCRIBER_LEVEL)
-
-GUIDE = Guide(
-    transaction="837",
+GUIDE = claim837.claim_guide(
     version=VERSION,
-    functional_id="HC",
-    name="Health Care Claim: Professional",
-    transaction_set=loop(
-        "ST_LOOP", "Transaction Set", R, 1,
-        transaction_set_header("837"),
-        BEGINNING_OF_TRANSACTION,
-        SUBMITTER,
-        RECEIVER,
-        BILLING_PROVIDER_LEVEL,
-        transaction_set_trailer()),
-)
+    name_of_guide="Health Care Claim: Professional",
+    edi_contact=contact("Submitter EDI Contact Information", R, 2),
+    billing_provider=(provider_taxonomy("Billing Provider Specialty Information", "BI"),
+                      claim837.FOREIGN_CURRENCY,
+                      BILLING_PROVIDER_NAME,
+                      PAY_TO_ADDRESS,
+                      PAY_TO_PLAN),
+    subscriber=(SUBSCRIBER_INFORMATION,
+                patient_information(S, None),
+                SUBSCRIBER_NAME,
+                PAYER_NAME),
+    patient=(patient_information(R, PATIENT_RELATIONSHIP),
+             PATIENT_NAME),
+    claim=CLAIM)

@@ -21,23 +21,16 @@ loop under the subscriber (when the subscriber is the patient) or under the pati
 
 from __future__ import annotations
 
-from chartwell.claims.x12.guide import (AN, DT, ID, N0, RN, TM, UNBOUNDED, Guide, N, R, S, comp,
-                                        el, loop, seg)
-from chartwell.claims.x12.guides import common
+from chartwell.claims.x12.guide import AN, ID, N0, RN, N, R, S, comp, el, loop, seg
+from chartwell.claims.x12.guides import claim837, common
 from chartwell.claims.x12.guides.common import (address, amount, city_state_zip, demographics,
-                                                hierarchical_level, inpatient_adjudication, name,
-                                                note, outpatient_adjudication, reference,
-                                                transaction_set_header, transaction_set_trailer)
+                                                inpatient_adjudication, name, note,
+                                                outpatient_adjudication, reference)
 
 __all__ = ["GUIDE"]
 
 VERSION = "005010X223A2"
 
-# SBR09 / claim filing indicator (TR3 2000B SBR09, 2320 SBR09).
-CLAIM_FILING_INDICATORS = ("11 12 13 14 15 16 17 AM BL CH CI DS FI HM LM MA MB MC OF TV VA WC "
-                           "ZZ")
-# SBR01 payer responsibility sequence: primary..eleventh, secondary, tertiary, unknown.
-PAYER_RESPONSIBILITY = "A B C D E F G H P S T U"
 # Individual relationship codes (PAT01, 2320 SBR02).
 RELATIONSHIPS = "01 18 19 20 21 39 40 53 G8"
 # CAS01 claim adjustment group codes in the 837's COB loops (CR stays in the 837 5010).
@@ -165,28 +158,6 @@ CLAIM_CODES = (
 )
 
 
-# -- header ------------------------------------------------------------------------------------
-
-BEGINNING_OF_TRANSACTION = seg(
-    "BHT", "Beginning of Hierarchical Transaction", R, 1,
-    el("Hierarchical Structure Code", R, ID, 4, 4, "0019"),
-    el("Transaction Set Purpose Code", R, ID, 2, 2, "00 18"),  # original, reissue
-    el("Originator Application Transaction Identifier", R, AN, 1, 50),
-    el("Transaction Set Creation Date", R, DT, 8, 8),
-    el("Transaction Set Creation Time", R, TM, 4, 8),
-    # 31 subrogation demand, CH chargeable, RP reporting (encounter)
-    el("Claim or Encounter Identifier", R, ID, 2, 2, "31 CH RP"))
-
-SUBMITTER = loop(
-    "1000A", "Submitter Name", R, 1,
-    name("Submitter Name", "41", "1 2", "46", person=True, id_usage=R),
-    contact("Submitter EDI Contact Information", R, 2))
-
-RECEIVER = loop(
-    "1000B", "Receiver Name", R, 1,
-    name("Receiver Name", "40", "2", "46", person=False, id_usage=R))
-
-
 # -- 2000A billing provider ------------------------------------------------------------------
 
 def provider_specialty(segment_name: str, provider_code: str):
@@ -194,11 +165,6 @@ def provider_specialty(segment_name: str, provider_code: str):
     return common.provider_taxonomy(segment_name, provider_code,
                                     taxonomy_name="Provider Taxonomy Code")
 
-
-FOREIGN_CURRENCY = seg(
-    "CUR", "Foreign Currency Information", S, 1,
-    el("Entity Identifier Code", R, ID, 2, 3, "85"),
-    el("Currency Code", R, ID, 3, 3))
 
 BILLING_PROVIDER_NAME = loop(
     "2010AA", "Billing Provider Name", R, 1,
@@ -214,28 +180,14 @@ PAY_TO_ADDRESS = loop(
     address(),
     city_state_zip())
 
-PAY_TO_PLAN = loop(
-    "2010AC", "Pay-to Plan Name", S, 1,
-    name("Pay-to Plan Name", "PE", "2", "PI XV", person=False, id_usage=R),
-    address(),
-    city_state_zip(),
-    reference("Pay-to Plan Secondary Identification", "2U FY NF"),
-    reference("Pay-to Plan Tax Identification Number", "EI", R))
+PAY_TO_PLAN = claim837.pay_to_plan(city_state_zip)
 
 
 # -- 2000B subscriber, 2000C patient --------------------------------------------------------
 
-SUBSCRIBER_INFORMATION = seg(
-    "SBR", "Subscriber Information", R, 1,
-    el("Payer Responsibility Sequence Number Code", R, ID, 1, 1, PAYER_RESPONSIBILITY),
-    el("Individual Relationship Code", S, ID, 2, 2, "18"),
-    el("Subscriber Group or Policy Number", S, AN, 1, 50),
-    el("Subscriber Group Name", S, AN, 1, 60),
-    el("Insurance Type Code", N, ID, 1, 3),
-    el("Coordination of Benefits Code", N, ID, 1, 1),
-    el("Yes/No Condition or Response Code", N, ID, 1, 1),
-    el("Employment Status Code", N, ID, 2, 2),
-    el("Claim Filing Indicator Code", S, ID, 1, 2, CLAIM_FILING_INDICATORS))
+SUBSCRIBER_INFORMATION = claim837.subscriber_information(
+    "Subscriber Information", S, "18", "Subscriber Group or Policy Number",
+    "Subscriber Group Name", insurance_types=None)
 
 
 SUBSCRIBER_NAME = loop(
@@ -247,13 +199,7 @@ SUBSCRIBER_NAME = loop(
     reference("Subscriber Secondary Identification", "SY"),
     reference("Property and Casualty Claim Number", "Y4"))
 
-PAYER_NAME = loop(
-    "2010BB", "Payer Name", R, 1,
-    name("Payer Name", "PR", "2", "PI XV", person=False, id_usage=R),
-    address(S),
-    city_state_zip(S),
-    reference("Payer Secondary Identification", "2U EI FY NF", S, 3),
-    reference("Billing Provider Secondary Identification", "G2 LU", S, 1))
+PAYER_NAME = claim837.payer_name(city_state_zip, billing_provider_ids=1)
 
 PATIENT_INFORMATION = seg(
     "PAT", "Patient Information", R, 1,
@@ -370,17 +316,9 @@ REFERRING_PROVIDER = claim_provider(
 
 # -- 2320 / 2330 other payers ----------------------------------------------------------------
 
-OTHER_SUBSCRIBER_INFORMATION = seg(
-    "SBR", "Other Subscriber Information", R, 1,
-    el("Payer Responsibility Sequence Number Code", R, ID, 1, 1, PAYER_RESPONSIBILITY),
-    el("Individual Relationship Code", R, ID, 2, 2, RELATIONSHIPS),
-    el("Insured Group or Policy Number", S, AN, 1, 50),
-    el("Other Insured Group Name", S, AN, 1, 60),
-    el("Insurance Type Code", N, ID, 1, 3),
-    el("Coordination of Benefits Code", N, ID, 1, 1),
-    el("Yes/No Condition or Response Code", N, ID, 1, 1),
-    el("Employment Status Code", N, ID, 2, 2),
-    el("Claim Filing Indicator Code", S, ID, 1, 2, CLAIM_FILING_INDICATORS))
+OTHER_SUBSCRIBER_INFORMATION = claim837.subscriber_information(
+    "Other Subscriber Information", R, RELATIONSHIPS, "Insured Group or Policy Number",
+    "Other Insured Group Name", insurance_types=None)
 
 OTHER_INSURANCE_COVERAGE = seg(
     "OI", "Other Insurance Coverage Information", R, 1,
@@ -403,17 +341,8 @@ OTHER_SUBSCRIBER_NAME = loop(
     city_state_zip(S),
     reference("Other Subscriber Secondary Identification", "SY", S, 2))
 
-OTHER_PAYER_NAME = loop(
-    "2330B", "Other Payer Name", R, 1,
-    name("Other Payer Name", "PR", "2", "PI XV", person=False, id_usage=R),
-    address(S),
-    city_state_zip(S),
-    date("Claim Check or Remittance Date", "573", "D8"),
-    reference("Other Payer Secondary Identifier", "2U EI FY NF", S, 2),
-    reference("Other Payer Prior Authorization Number", "G1"),
-    reference("Other Payer Referral Number", "9F"),
-    reference("Other Payer Claim Adjustment Indicator", "T4"),
-    reference("Other Payer Claim Control Number", "F8"))
+OTHER_PAYER_NAME = claim837.other_payer_name(
+    city_state_zip, date("Claim Check or Remittance Date", "573", "D8"))
 
 
 def other_payer_provider_loop(loop_id: str, loop_name: str, entity: str, entity_types: str,
@@ -496,7 +425,7 @@ LINE_ADJUDICATION = loop(
         el("Service Line Revenue Code", R, AN, 1, 48),
         el("Paid Service Unit Count", R, RN, 1, 15),
         el("Bundled or Unbundled Line Number", S, N0, 1, 6)),
-    common.adjustment("Claim Level Adjustments", ADJUSTMENT_GROUPS, 5),
+    common.adjustment("Line Adjustment", ADJUSTMENT_GROUPS, 5),
     date("Line Check or Remittance Date", "573", "D8", R),
     amount("Remaining Patient Liability", "EAF"))
 
@@ -562,43 +491,18 @@ CLAIM = loop(
 
 # -- the hierarchy ---------------------------------------------------------------------------
 
-PATIENT_LEVEL = loop(
-    "2000C", "Patient Hierarchical Level", S, UNBOUNDED,
-    hierarchical_level("Patient Hierarchical Level", "23", "0"),
-    PATIENT_INFORMATION,
-    PATIENT_NAME,
-    CLAIM)
-
-SUBSCRIBER_LEVEL = loop(
-    "2000B", "Subscriber Hierarchical Level", R, UNBOUNDED,
-    hierarchical_level("Subscriber Hierarchical Level", "22", "0 1"),
-    SUBSCRIBER_INFORMATION,
-    SUBSCRIBER_NAME,
-    PAYER_NAME,
-    loop(CLAIM.id, CLAIM.name, S, CLAIM.max_repeat, *CLAIM.children),  # subscriber is the patient
-    PATIENT_LEVEL)
-
-BILLING_PROVIDER_LEVEL = loop(
-    "2000A", "Billing Provider Hierarchical Level", R, UNBOUNDED,
-    hierarchical_level("Billing Provider Hierarchical Level", "20", "1"),
-    provider_specialty("Billing Provider Specialty Information", "BI"),
-    FOREIGN_CURRENCY,
-    BILLING_PROVIDER_NAME,
-    PAY_TO_ADDRESS,
-    PAY_TO_PLAN,
-    SUBSCRIBER_LEVEL)
-
-GUIDE = Guide(
-    transaction="837",
+GUIDE = claim837.claim_guide(
     version=VERSION,
-    functional_id="HC",
-    name="Health Care Claim: Institutional",
-    transaction_set=loop(
-        "ST_LOOP", "Transaction Set", R, 1,
-        transaction_set_header("837"),
-        BEGINNING_OF_TRANSACTION,
-        SUBMITTER,
-        RECEIVER,
-        BILLING_PROVIDER_LEVEL,
-        transaction_set_trailer()),
-)
+    name_of_guide="Health Care Claim: Institutional",
+    edi_contact=contact("Submitter EDI Contact Information", R, 2),
+    billing_provider=(provider_specialty("Billing Provider Specialty Information", "BI"),
+                      claim837.FOREIGN_CURRENCY,
+                      BILLING_PROVIDER_NAME,
+                      PAY_TO_ADDRESS,
+                      PAY_TO_PLAN),
+    subscriber=(SUBSCRIBER_INFORMATION,
+                SUBSCRIBER_NAME,
+                PAYER_NAME),
+    patient=(PATIENT_INFORMATION,
+             PATIENT_NAME),
+    claim=CLAIM)
