@@ -7,6 +7,11 @@ domain path of ``chartwell hcc score``: parse the PATIENT.json document, score V
 findings and explanations, and build the JSON answer. hccinfhir: ``calculate_raf`` with the same
 tables; hccpy: ``HCCEngine("28").profile`` (its own PY2023 tables). Tables are loaded before the
 clock starts, for all three.
+
+Before that, what reading the tables costs (CPU seconds, ``time.process_time``): the folder
+(``--data``) against the installed PY2026 release's tables read back from its artifact (what
+``chartwell hcc score`` does once per payment year when no folder is given; the artifact is built
+in memory here, so no store is needed).
 """
 
 from __future__ import annotations
@@ -51,6 +56,20 @@ def rate(label: str, run, documents: list[dict]) -> float:
     return per_second
 
 
+def installed_read_seconds(folder: Path) -> float:
+    import sqlite3
+
+    from chartwell.codesets import hcc
+    from chartwell.codesets.install import scan
+
+    plan = next(plan for plan in scan([folder]).plans if plan.version == "2026")
+    connection = sqlite3.connect(":memory:")
+    hcc.load(plan, lambda _message: None).tables(connection)
+    started = time.process_time()
+    hcc.read_tables(connection, "PY2026").for_model("V28", 2026)
+    return time.process_time() - started
+
+
 def main() -> int:
     folder = data_folder()
     if not folder.is_dir():
@@ -59,7 +78,10 @@ def main() -> int:
     from chartwell.grouping.hcc import (
         age_on_february_first, load_hcc_model_files, parse_request, risk_score_json, score,
     )
+    started = time.process_time()
     tables = load_hcc_model_files(folder)
+    print(f"  read the tables from the folder (all years)      {time.process_time() - started:6.2f} s CPU")
+    print(f"  read the PY2026 release back from its artifact   {installed_read_seconds(folder):6.2f} s CPU")
     model = tables.for_model("V28", 2026)
     documents = patients(sorted(model.dx_to_cc), PATIENTS)
     print(f"{PATIENTS:,} patients, V28 PY2026, one process")

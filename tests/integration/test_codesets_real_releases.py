@@ -78,6 +78,8 @@ def test_every_shared_release_is_installed_with_its_period(installed):
         ("msdrg", "FY2026"): ("2025-10-01", "2026-09-30"),  # MS-DRG v43
         ("carc", "2025"): ("2025-01-01", None),  # the year of the list's newest start date,
         ("rarc", "2026"): ("2026-01-01", None),  # in force until a newer list
+        **{("hcc", str(year)): (f"{year}-01-01", f"{year}-12-31")  # CMS-HCC: by payment year
+           for year in range(2022, 2028)},
     }
     rows = {(r["system"], r["version"]): r for r in listed()}
     assert rows.keys() == periods.keys()
@@ -304,10 +306,11 @@ def test_reinstalling_a_release_replaces_it_in_place(installed, codesets_root):
     with transaction(engine) as session:
         rows = session.scalar(select(func.count()).select_from(t.CodesetReleaseRow))
         artifacts = session.scalar(select(func.count()).select_from(t.CodesetArtifactRow))
-    assert rows == artifacts == 12  # 5 code-set, 5 edit-table releases and the CARC/RARC lists
+    assert rows == artifacts == 18  # 5 code-set, 5 edit-table releases, the CARC/RARC lists
+    #                                   and 6 CMS-HCC payment years (2022-2027)
     cached = sorted(path.name for path in (get_settings().data_dir / "codesets").iterdir()
                     if path.suffix == ".sqlite")
-    assert len(cached) == 12, cached  # the replaced artifact's cache file is gone
+    assert len(cached) == 18, cached  # the replaced artifact's cache file is gone
     assert show("J3301", "2026-01-15")["hcpcs"]["betos"] == "O1E"
 
 

@@ -93,10 +93,11 @@ def test_unreadable_input(tmp_path, data, content, exit_code):
     assert "error" in answer
 
 
-def test_the_tables_folder_comes_from_the_environment(tmp_path, data, monkeypatch):
+def test_the_tables_folder_comes_from_the_environment(tmp_path, data, monkeypatch, sqlite_store):
     path = write(tmp_path, PATIENT)
-    code, answer, _ = chartwell("hcc", "score", path, "--json")
+    code, answer, _ = chartwell("hcc", "score", path, "--json")  # a store without CMS-HCC tables
     assert code == 2 and answer["error"]["position"]["field"] == "--data"
+    assert "no CMS-HCC tables installed" in answer["error"]["message"]
     monkeypatch.setenv("CHARTWELL_HCC_DATA", data)
     code, _answer, output = chartwell("hcc", "score", path)
     assert code == 0 and "RAF 1.103" in output

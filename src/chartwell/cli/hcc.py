@@ -1,7 +1,9 @@
 """``chartwell hcc``: CMS-HCC risk adjustment (``score``).
 
-The CMS-HCC tables are not shipped: ``--data`` (default ``$CHARTWELL_HCC_DATA``) names the folder
-that holds them (see :mod:`chartwell.grouping.hcc.load` for the files it reads).
+The CMS-HCC tables are not shipped. Each patient is scored with the tables of their payment
+year installed by ``chartwell codesets install`` (one release per payment year, see
+:mod:`chartwell.codesets.hcc`); ``--data FOLDER`` (default ``$CHARTWELL_HCC_DATA``) reads them
+from a folder instead, for every patient (see :mod:`chartwell.grouping.hcc.load` for the files).
 """
 
 from __future__ import annotations
@@ -9,18 +11,26 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+from collections.abc import Callable
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
 from chartwell.cli.common import JsonOption, guarded, print_json, read_json_file
+from chartwell.codesets.hcc import HccRelease
+from chartwell.codesets.model import TableSet
 from chartwell.errors import InvalidInput, Position, UnreadableInput
 from chartwell.grouping.hcc import (
     HccTables, InvalidPatient, ScoreOptions, load_hcc_model_files, parse_request, risk_score_json, score,
 )
 from chartwell.grouping.hcc.model import normalize_code
+from chartwell.services.codesets import OpenRelease, installed_releases
+from chartwell.services.reference_data import ByDate
+from chartwell.store.db import get_engine, transaction
 
 app = typer.Typer(help="CMS-HCC risk adjustment: diagnoses and demographics -> RAF score.",
                   no_args_is_help=True)
@@ -34,8 +44,9 @@ def register(main_app: typer.Typer) -> None:
 
 
 DataOption = Annotated[Path | None, typer.Option(
-    "--data", help=f"folder of CMS-HCC tables (ra_dx_to_cc_YYYY.csv, ra_coefficients_YYYY.csv, "
-                   f"F28*.TXT ...); default ${DATA_ENV}")]
+    "--data", help=f"read the CMS-HCC tables from this folder (ra_dx_to_cc_YYYY.csv, "
+                   f"ra_coefficients_YYYY.csv, F28*.TXT ...) instead of the installed releases; "
+                   f"default ${DATA_ENV}")]
 
 
 @app.command("score")
@@ -62,14 +73,19 @@ def score_command(
     each model's part."""
     with guarded(as_json):
         documents, is_list = read_patients(path)
-        tables = load_tables(data)
         factors = parse_factors(normalization_factor or [])
         options = ScoreOptions(mce_edits=not no_mce_edits, collection_year_only=not any_date,
                                normalize=normalize or bool(factors), coding_adjustment=coding_adjustment,
                                normalization_factors=factors, known_code=known_icd10cm_code(),
                                known_code_source=KNOWN_CODE_SOURCE)
-    answers = [score_one(document, tables, options, index if is_list else None)
-               for index, document in enumerate(documents)]
+        folder = data_folder(data)
+        if folder is not None:
+            tables = load_tables(folder)
+            answers = score_all(documents, lambda _year: tables, options, is_list)
+        else:
+            with transaction(get_engine()) as session:
+                answers = score_all(documents, InstalledTables(session).for_payment_year, options,
+                                    is_list)
     failed = any("error" in answer for answer in answers)
     if as_json:
         print_json(answers if is_list else answers[0])
@@ -88,11 +104,12 @@ def read_patients(path: Path) -> tuple[list[object], bool]:
     return [document], False
 
 
-def load_tables(data: Path | None) -> HccTables:
-    folder = data or (Path(os.environ[DATA_ENV]) if os.environ.get(DATA_ENV) else None)
-    if folder is None:
-        raise UnreadableInput(f"no CMS-HCC tables: pass --data FOLDER or set {DATA_ENV}",
-                              Position(field="--data"))
+def data_folder(data: Path | None) -> Path | None:
+    """The folder asked for (``--data``, else ``$CHARTWELL_HCC_DATA``); None: the store."""
+    return data or (Path(os.environ[DATA_ENV]) if os.environ.get(DATA_ENV) else None)
+
+
+def load_tables(folder: Path) -> HccTables:
     return _cached_tables(str(folder.resolve()))
 
 
@@ -117,11 +134,51 @@ def parse_factors(values: list[str]) -> dict[str, float]:
     return factors
 
 
-def score_one(document: object, tables: HccTables, options: ScoreOptions, index: int | None) -> dict:
+TablesFor = Callable[[int], HccTables]  # payment year -> the tables to score it with
+
+
+def score_all(documents: list[object], tables_for: TablesFor, options: ScoreOptions,
+              is_list: bool) -> list[dict]:
+    return [score_one(document, tables_for, options, index if is_list else None)
+            for index, document in enumerate(documents)]
+
+
+def score_one(document: object, tables_for: TablesFor, options: ScoreOptions, index: int | None
+              ) -> dict:
     try:
-        return risk_score_json(score(parse_request(document), tables, options))
+        request = parse_request(document)
+        return risk_score_json(score(request, tables_for(request.payment_year), options))
     except InvalidInput as error:
         return error_json(error, index)
+
+
+class InstalledTables:
+    """The installed CMS-HCC release of each payment year (the release in force on its
+    January 1), each read once per process."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.by_date = ByDate(session, TableSet.HCC, _release_tables, "hcc.tables")
+        self.installed = sorted(release.version for release in installed_releases(session)
+                                if release.system is TableSet.HCC)
+        if not self.installed:
+            raise UnreadableInput(
+                f"no CMS-HCC tables installed (chartwell codesets install FOLDER, the folder "
+                f"holding ra_dx_to_cc_YYYY.csv ...); or pass --data FOLDER or set {DATA_ENV}",
+                Position(field="--data"))
+
+    def for_payment_year(self, payment_year: int) -> HccTables:
+        tables = self.by_date.on(date(payment_year, 1, 1))
+        if tables is None:
+            raise InvalidInput(
+                f"no CMS-HCC tables installed for payment year {payment_year} (installed: "
+                f"{', '.join(self.installed)}); install them (chartwell codesets install "
+                f"FOLDER) or pass --data FOLDER", Position(field="payment_year"))
+        return tables
+
+
+def _release_tables(_session: Session, opened: OpenRelease) -> HccTables:
+    return HccRelease(opened.artifact).tables
 
 
 def error_json(error: InvalidInput, index: int | None) -> dict:

@@ -126,7 +126,8 @@ def load_plan(plan: Plan, others: OtherReleases, progress: Progress) -> Loaded:
 TABLE_SET_LOADERS = {TableSet.NCCI: "chartwell.codesets.ncci", TableSet.MUE: "chartwell.codesets.mue",
                      TableSet.POA: "chartwell.codesets.poa", TableSet.MSDRG: "chartwell.codesets.msdrg",
                      TableSet.CARC: "chartwell.codesets.adjustment_codes",
-                     TableSet.RARC: "chartwell.codesets.adjustment_codes"}
+                     TableSet.RARC: "chartwell.codesets.adjustment_codes",
+                     TableSet.HCC: "chartwell.codesets.hcc"}
 """Each table set's module: ``load(plan, progress) -> Loaded`` with its ``tables`` writer."""
 
 

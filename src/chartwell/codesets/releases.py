@@ -37,6 +37,7 @@ SYSTEM_NAMES = {
     TableSet.MSDRG: "MS-DRG tables",
     TableSet.CARC: "Claim adjustment reason codes (CARC)",
     TableSet.RARC: "Remittance advice remark codes (RARC)",
+    TableSet.HCC: "CMS-HCC risk adjustment tables",
 }
 FISCAL_YEAR_SYSTEMS = frozenset({CodeSystem.ICD10CM, CodeSystem.ICD10PCS, TableSet.POA,
                                  TableSet.MSDRG})

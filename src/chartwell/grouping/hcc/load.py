@@ -18,7 +18,11 @@ recognizes by name; other files are ignored. Recognized:
 ==================================  ===============================================================
 
 Only the CMS-HCC V24 and V28 rows are kept (ESRD, RxHCC and older models are skipped). Errors
-name the file and line.
+name the file and line. A ``.xz`` copy of any of these is read as the file itself.
+
+The same readers fill the tables of an installed payment-year release
+(:mod:`chartwell.codesets.hcc`, through :func:`add_hcc_file`), so a folder and the store score
+alike.
 """
 
 from __future__ import annotations
@@ -48,9 +52,8 @@ def load_hcc_model_files(folder: str | PathLike[str]) -> HccTables:
         raise UnreadableInput("not a folder of CMS-HCC tables", Position(file=str(root)))
     tables = HccTables(folder=str(root))
     for path in sorted(root.rglob("*")):
-        reader = _reader_for(path.name)
-        if reader and path.is_file():
-            reader(tables, path)
+        if path.is_file():
+            add_hcc_file(tables, path)
     if not tables.maps:
         raise UnreadableInput("no CMS-HCC ICD-10-CM to CC map (ra_dx_to_cc_YYYY.csv or F28YY*.TXT) "
                               "in this folder", Position(file=str(root)))
@@ -58,6 +61,15 @@ def load_hcc_model_files(folder: str | PathLike[str]) -> HccTables:
 
 
 FileReader = Callable[[HccTables, Path], None]
+
+
+def add_hcc_file(tables: HccTables, path: Path) -> bool:
+    """Read ``path`` into ``tables`` when its name is one of the recognized files; False if not."""
+    reader = _reader_for(path.name)
+    if reader is None:
+        return False
+    reader(tables, path)
+    return True
 
 
 def _reader_for(name: str) -> FileReader | None:
@@ -68,7 +80,7 @@ def _reader_for(name: str) -> FileReader | None:
 
 
 def _year(path: Path) -> int:
-    return int(re.search(r"(\d{4})", path.stem).group(1))
+    return int(re.search(r"(\d{4})", path.name).group(1))
 
 
 def _read(path: Path, read: Callable[[TextIO, str], object]):
@@ -223,15 +235,17 @@ def _load_cms_coefficients(tables: HccTables, path: Path) -> None:
             Coefficients(_read(path, read_cms_wide_coefficients), path.name))
 
 
-_READERS: tuple[tuple[re.Pattern[str], FileReader], ...] = (
-    (re.compile(r"^ra_dx_to_cc_\d{4}\.csv$", re.IGNORECASE), _load_dx_to_cc),
-    (re.compile(r"^ra_(proposed_)?coefficients_\d{4}\.csv$", re.IGNORECASE), _load_coefficients),
-    (re.compile(r"^ra_hierarchies_\d{4}\.csv$", re.IGNORECASE), _load_hierarchies),
-    (re.compile(r"^ra_labels_\d{4}\.csv$", re.IGNORECASE), _load_labels),
-    (re.compile(r"^ra_dx_edits\.csv$", re.IGNORECASE), _load_edits),
-    (re.compile(r"^F\d{4}[A-Z0-9_]*\.TXT$", re.IGNORECASE), _load_cms_map),
-    (re.compile(r"^V\d{2}hcccoefn\.csv$", re.IGNORECASE), _load_cms_coefficients),
-)
+_XZ = r"(?:\.xz)?$"
+_READERS: tuple[tuple[re.Pattern[str], FileReader], ...] = tuple(
+    (re.compile(pattern + _XZ, re.IGNORECASE), reader) for pattern, reader in (
+        (r"^ra_dx_to_cc_\d{4}\.csv", _load_dx_to_cc),
+        (r"^ra_(proposed_)?coefficients_\d{4}\.csv", _load_coefficients),
+        (r"^ra_hierarchies_\d{4}\.csv", _load_hierarchies),
+        (r"^ra_labels_\d{4}\.csv", _load_labels),
+        (r"^ra_dx_edits\.csv", _load_edits),
+        (r"^F\d{4}[A-Z0-9_]*\.TXT", _load_cms_map),
+        (r"^V\d{2}hcccoefn\.csv", _load_cms_coefficients),
+    ))
 
 
 # -- cells ---------------------------------------------------------------------------------------

@@ -66,8 +66,9 @@ POLICIES: Mapping[int, PaymentYearPolicy] = {
         blend_source="CY2026 Rate Announcement (April 7, 2025): the phase-in is complete, 100% "
                      "2024 CMS-HCC model (V28) for MA organizations other than PACE",
         normalization={"V28": None},
-        normalization_source="CY2026 Rate Announcement: the factor was not checked against the "
-                             "document for this build; pass --normalization-factor",
+        normalization_source="CY2026 Rate Announcement: the factor could not be read in the "
+                             "published document for this build (only secondary sources were "
+                             "found), so none is assumed; pass --normalization-factor",
         coding_adjustment=STATUTORY_MINIMUM_CODING_ADJUSTMENT,
         coding_adjustment_source=_CODING_SOURCE.format(year=2026, document="Rate Announcement")),
     2027: PaymentYearPolicy(
@@ -76,7 +77,8 @@ POLICIES: Mapping[int, PaymentYearPolicy] = {
         blend_source="CY2027 Advance Notice (January 26, 2026), PROPOSED: 100% CMS-HCC V28 "
                      "structure with recalibrated (proposed) relative factors",
         normalization={"V28": None},
-        normalization_source="CY2027: no final factor recorded; pass --normalization-factor",
+        normalization_source="CY2027: only the Advance Notice is out and its factor could not be "
+                             "read in the document for this build; pass --normalization-factor",
         coding_adjustment=STATUTORY_MINIMUM_CODING_ADJUSTMENT,
         coding_adjustment_source=_CODING_SOURCE.format(year=2027, document="Advance Notice"),
         status="proposed"),
