@@ -200,7 +200,8 @@ def main() -> int:
     rate = len(notes) / ours_cpu
     print(f"ours: {len(notes):,} MTSamples notes in {ours_cpu:.1f} s of CPU = {rate:,.0f} notes/s "
           f"({len(notes) / ours:,.0f} notes/s by the clock on this machine; inpatient setting, "
-          f"{suggestions:,} suggestions; coder loaded in {loaded:.1f} s)")
+          f"{suggestions:,} suggestions; coder loaded in {loaded:.1f} s; load average "
+          f"{os.getloadavg()[0]:.2f})")
 
     phrases = index_phrases(coder.cm)
     longest = max(len(words) for words in phrases)

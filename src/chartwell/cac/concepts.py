@@ -128,6 +128,7 @@ class Mention:
     cores: tuple[tuple[int, int], ...] = ()  # each trigger's own words (token positions)
     code: str | None = None  # the own code of its main term, when one main term triggered it
     weak: bool = False  # its triggers name no condition alone ("defect"): only with its words
+    numbers: tuple[int, ...] = ()  # its main terms' numbers in the matcher, one per core
 
 
 @dataclass(slots=True)
@@ -142,8 +143,10 @@ class _MainTerm:
 class ConceptMatcher:
     """The trigger trie and vocabularies of one release's index (see the module notes)."""
 
-    def __init__(self, index_terms: list[IndexTerm], lexicon: Lexicon):
+    def __init__(self, index_terms: list[IndexTerm], lexicon: Lexicon,
+                 site_words: frozenset[str] = frozenset()):
         self.lexicon = lexicon
+        self.site_words = site_words  # the Neoplasm table's site stems (see _by_site)
         self.stopwords = lexicon.stopwords
         self.main_terms: list[_MainTerm] = []
         self.triggers: dict[str, list[tuple[tuple[str, ...], int]]] = {}
@@ -166,6 +169,8 @@ class ConceptMatcher:
         _collect(term, vocabulary, self.stopwords)
         if term.see:  # "Smoker - see Dependence, drug, nicotine": the target's words join
             vocabulary.update(terms(term.see, self.stopwords))
+        if _by_site(term):  # "liver metastases", "bladder tumor": the table's sites join
+            vocabulary.update(self.site_words)
         forms = [form for form in essential.split(",") if form.strip()]
         lead = forms[0].strip().lower() if forms else ""
         for variant in forms:
@@ -334,13 +339,55 @@ class ConceptMatcher:
                        text[start:end], start, end, tuple(cores),
                        self.main_terms[numbers[0]].code if len(numbers) == 1 else None,
                        all(self.main_terms[n].weak for n in numbers)
-                       and not any(tokens[a].norm in self.strong for a, _ in cores))
+                       and not any(tokens[a].norm in self.strong for a, _ in cores),
+                       tuple(numbers))
+
+    def parts(self, text: str, sentence: Sentence, mention: Mention) -> list[Mention]:
+        """A mention that joined two conditions' words ("painful tumor in the right testicle",
+        "sepsis due to urinary tract infection") cut before its second trigger's words: asked
+        whole, such a mention matches no index entry, and each condition is looked up by its
+        own main term (Section I.B.1; "due to" links two coded conditions, I.A.15). The second
+        part is its trigger widened back over its own words ("urinary tract infection"); the
+        first part counts only where its main term has a code of its own ("painful": Pain
+        R52), not where it is a qualifier of the second ("reducible" hernia)."""
+        cores, numbers = mention.cores, mention.numbers
+        if len(cores) < 2 or len(numbers) != len(cores) or not cores[0][1] < cores[1][0]:
+            return []
+        tokens = sentence.tokens
+        stems = self.stems(tokens)
+        cut, _ = self._widen(tokens, stems, _breaks(text, tokens), cores[1][0], cores[1][1],
+                             numbers[1])
+        cut, last = max(cut, cores[0][1] + 1), mention.last
+        while cut < cores[1][0] and tokens[cut].norm in EDGE_WORDS:
+            cut += 1
+        end = cut - 1
+        while end > cores[0][1] and tokens[end].norm in EDGE_WORDS:
+            end -= 1
+        found = []
+        if self.main_terms[numbers[0]].code is not None:
+            found.append(self._mention(text, tokens, mention.first, end, [numbers[0]],
+                                       [cores[0]]))
+        second = self._mention(text, tokens, cut, last, list(numbers[1:]), list(cores[1:]))
+        if not (second.weak and second.cores == ((cut, last),)):
+            found.append(second)
+        return found
 
 
 def _names_condition(see: str | None) -> bool:
     """A cross-reference to a condition ("Smoker - see Dependence, drug, nicotine"), not to
     the condition the word qualifies ("Knee - see condition")."""
     return bool(see) and not see.strip().lower().startswith("condition")
+
+
+def _by_site(term: IndexTerm) -> bool:
+    """A main term the index sends to the Table of Neoplasms "by site" ("Tumor - see also
+    Neoplasm, unspecified behavior, by site"; "Metastasis, deposits - see Neoplasm, secondary,
+    by site"): the site is part of its name, and any row of the table may stand beside it
+    (Section I.C.2: neoplasms are classified by site, the table's rows). Its vocabulary takes
+    the table's site words, so that "liver metastases" is one mention."""
+    if any("neoplasm" in (said or "").lower() for said in (term.see, term.see_also)):
+        return True
+    return any("neoplasm, secondary" in (sub.see or "").lower() for sub in term.subterms)
 
 
 def _own_code(term: IndexTerm, essential: str) -> str | None:

@@ -130,7 +130,12 @@ for _trigger in TRIGGERS:
     _BY_FIRST.setdefault(_trigger.phrase[0], []).append(_trigger)
 for _list in _BY_FIRST.values():
     _list.sort(key=lambda trigger: -len(trigger.phrase))
-_LONGEST_PSEUDO = max(len(phrase) for phrase in PSEUDO)
+# a pseudo-trigger's first word -> the lengths of those it starts, longest first (most words
+# start none, and are passed over at once)
+_PSEUDO_LENGTHS: dict[str, tuple[int, ...]] = {}
+for _phrase in PSEUDO:
+    _PSEUDO_LENGTHS[_phrase[0]] = tuple(sorted(
+        {len(_phrase), *_PSEUDO_LENGTHS.get(_phrase[0], ())}, reverse=True))
 SECTION_ASSERTIONS = {"family_history": FAMILY}
 
 
@@ -177,9 +182,13 @@ def scopes(sentence: Sentence) -> list[Scope]:
 
 
 def _pseudo_at(norms: list[str], position: int) -> int:
-    for length in range(min(_LONGEST_PSEUDO, len(norms) - position), 1, -1):
-        if tuple(norms[position:position + length]) in PSEUDO:
-            return length
+    """The length of the longest pseudo-trigger starting at ``position`` (0: none)."""
+    lengths = _PSEUDO_LENGTHS.get(norms[position])
+    if lengths:
+        left = len(norms) - position
+        for length in lengths:
+            if length <= left and tuple(norms[position:position + length]) in PSEUDO:
+                return length
     return 0
 
 
@@ -200,9 +209,8 @@ def _forward_end(norms: list[str], start: int, trigger: Trigger) -> int:
             break
         if trigger.assertion == FAMILY and word in _FAMILY_TERMINATORS:
             break
-        if position > start and _trigger_at(norms, position) is not None and \
-                _trigger_at(norms, position).assertion != trigger.assertion and \
-                _pseudo_at(norms, position) == 0:
+        if position > start and (other := _trigger_at(norms, position)) is not None and \
+                other.assertion != trigger.assertion and _pseudo_at(norms, position) == 0:
             break
         last = position
     return last

@@ -31,10 +31,11 @@ from typing import Any
 
 from chartwell.cac import rules
 from chartwell.cac.concepts import ConceptMatcher, Mention
-from chartwell.cac.context import assertion_of, scopes
+from chartwell.cac.context import HISTORY, PRESENT, assertion_of, scopes
+from chartwell.cac.drugs import long_term_drugs
 from chartwell.cac.modifiers import read_modifiers
 from chartwell.cac.sites import SiteWords, needs_site
-from chartwell.cac.status import STATUS_SECTIONS, status_codes
+from chartwell.cac.status import STATUS_SECTIONS, narrative_tobacco, status_codes
 from chartwell.cac.text import CONCLUDING, Sentence, section_name, sections, sentences
 from chartwell.codesets.search.text import raw_words
 from chartwell.errors import InvalidInput
@@ -156,14 +157,16 @@ class Coder:
         self.pcs_artifact = pcs_artifact
         self.pcs_search = pcs_search
         self.release = release
-        self.matcher = ConceptMatcher(cm_artifact.index_terms("index"), cm_search.lexicon)
-        self.tabular = rules.TabularNotes(cm_artifact)
         self.sites = SiteWords(cm_artifact.table_rows("neoplasm"), cm_search.lexicon.stopwords)
+        self.matcher = ConceptMatcher(cm_artifact.index_terms("index"), cm_search.lexicon,
+                                      self.sites.neoplasm_stems)
+        self.tabular = rules.TabularNotes(cm_artifact)
         self._answers: dict[tuple[str, ...] | str, list] = {}
         self._readings: dict[str, tuple[str, ...] | str] = {}
         self._pcs_answers: dict[str, list] = {}
         self._skipped = cm_search.lexicon.stopwords
         self._category_words: dict[tuple[str, str], bool] = {}
+        self._siblings: dict[str, list] = {}  # a code's billable children (laterality)
 
     @classmethod
     def open(cls, *, on: date | None = None, data_dir: str | Path | None = None) -> Coder:
@@ -228,6 +231,9 @@ class Coder:
                 continue
             found.extend(self._sentence_candidates(text, sentence, number,
                                                    whole_item=concluding, plans=plans))
+            if sentence.section != "family_history":
+                found.extend(long_term_drugs(text, sentence, number, self))
+                found.extend(narrative_tobacco(text, sentence, number, self))
         return found
 
     def _sentence_candidates(self, text: str, sentence: Sentence, number: int,
@@ -238,9 +244,17 @@ class Coder:
         for mention in self.matcher.mentions(text, sentence):
             if plans and _inside(mention.start, plans):
                 continue  # the plan after an assessment line's colon: treatment, not diagnoses
+            if _test_name(sentence, mention):
+                continue  # "CA 19-9", "CA 125": a laboratory test's name, not a carcinoma
             candidate = self._resolve(text, sentence, number, mention, sentence_scopes)
-            if candidate is not None:
-                found.append(candidate)
+            if candidate is None:  # two conditions' words asked as one: each asked apart
+                found.extend(item for part in self.matcher.parts(text, sentence, mention)
+                             if (item := self._resolve(text, sentence, number, part,
+                                                       sentence_scopes)) is not None)
+                continue
+            found.append(candidate)
+            if twin := candidate.extra.pop("twin", None):
+                found.append(twin)
         if not found and whole_item:
             item = self._item_candidate(text, sentence, number, sentence_scopes)
             if item is not None and not _inside(item.spans[0].start, plans):
@@ -264,6 +278,8 @@ class Coder:
                     hits = better
             elif mention.code and hits[0].score < 0.95 and _alone(mention):
                 hits = self._main_term_answer(mention) or hits
+            if hits[0].score < 0.95 and (side := _side_of(sentence, mention)):
+                hits = self._unsided(sentence, mention, side, hits)
             hit = hits[0]
         if hit is not None and _drug_table_code(hit.code) and not _POISONING.search(
                 text, sentence.start, sentence.end):
@@ -283,15 +299,78 @@ class Coder:
             hit = core[0] if core else None
         if hit is None or hit.score < floor or not hit.billable:
             return None
+        if hit.code == "R99" and not rules.death_is_coded(text[sentence.start:sentence.end]):
+            return None
         if needs_site(hit.code):
             hit = self._with_site(sentence, text[start:end], words, hit)
         assertion, why = assertion_of(sentence, mention.first, mention.last, sentence_scopes)
-        return Candidate(code=hit.code, system="icd10cm", title=hit.title,
-                         spans=[Span(start, end, text[start:end])],
-                         section=sentence.section, assertion=assertion,
-                         path=tuple(hit.path), confidence=float(hit.score), why=why,
-                         sentence=number, item=number,
-                         principal_hint=_says_principal(text, sentence))
+        if assertion == HISTORY and _DURATION.search(text, sentence.start, start):
+            assertion, why = PRESENT, None  # "a 2-month history of fever": how long, not past
+        candidate = Candidate(code=hit.code, system="icd10cm", title=hit.title,
+                              spans=[Span(start, end, text[start:end])],
+                              section=sentence.section, assertion=assertion,
+                              path=tuple(hit.path), confidence=float(hit.score), why=why,
+                              sentence=number, item=number,
+                              principal_hint=_says_principal(text, sentence))
+        if isinstance(hit, _IndexAnswer) and hit.twin is not None:
+            twin = hit.twin
+            candidate.extra["twin"] = Candidate(
+                code=twin.code, system="icd10cm", title=twin.title,
+                spans=[Span(start, end, text[start:end])], section=sentence.section,
+                assertion=assertion, path=twin.path, confidence=twin.score, why=why,
+                sentence=number, item=number, guideline=rules.BILATERAL)
+        if isinstance(hit, _IndexAnswer) and hit.twin is not None or \
+                any(step.startswith("laterality:") for step in candidate.path):
+            candidate.guideline = rules.BILATERAL if hit.twin is not None else rules.LATERALITY
+        return candidate
+
+    def _unsided(self, sentence: Sentence, mention: Mention, side: str, hits: list) -> list:
+        """A side written inside the condition's words ("right renal mass", "bilateral
+        pulmonary metastases") that no index entry carries: the condition looked up without it,
+        then the side taken where the classification has sided codes for it (Section I.B.13:
+        laterality; a condition bilateral with no bilateral code is coded left and right)."""
+        words = [token.text for token in sentence.tokens[mention.first:mention.last + 1]
+                 if token.norm not in SIDES]
+        if not words:
+            return hits
+        bare = self.answer(" ".join(words))
+        if not bare or bare[0].score <= hits[0].score or not bare[0].billable:
+            return hits
+        sided = self._lateral(bare[0], side)
+        return hits if sided is None else [sided, *bare[1:]]
+
+    def _lateral(self, hit: Any, side: str) -> Any | None:
+        """The sided code beside an unsided answer: its sibling whose title says the side
+        (C78.00 lung, unspecified -> C78.02 left lung); for "bilateral" with no bilateral
+        code, the left and the right code (I.B.13). The answer as it is where its category has
+        no sided codes (N28.89 for a renal mass on either side) or for an injury, whose code
+        the episode of care completes. None where the category has sided codes and none of
+        the answer's siblings is the side's (the search's own sided answer is kept then)."""
+        sided = (side, "left") if side == "bilateral" else (side,)
+        if _says_side(hit.title, side) \
+                or not any(self._said_in_category(hit.code[:3], word) for word in sided):
+            return hit
+        if hit.code[:1] in "ST":
+            return None
+        parent = hit.code[:-1].rstrip(".")
+        siblings = self._siblings.get(parent)
+        if siblings is None:
+            siblings = [row for row in self.cm.children(parent) if row.billable]
+            _bounded_put(self._siblings, parent, siblings)
+
+        def one(word: str):
+            found = [row for row in siblings
+                     if re.search(rf"\b{word}\b", row.long_title.lower())]
+            return found[0] if len(found) == 1 else None
+
+        steps = tuple(hit.path) + (f"laterality: {side}",)
+        chosen = one(side)
+        if chosen is not None:
+            return _IndexAnswer(chosen.code, chosen.long_title, steps, hit.score, True)
+        if side == "bilateral" and (left := one("left")) and (right := one("right")):
+            twin = _IndexAnswer(left.code, left.long_title, steps, hit.score, True)
+            return _IndexAnswer(right.code, right.long_title, steps, hit.score, True, twin)
+        return None
 
     def _with_site(self, sentence: Sentence, query: str, words: tuple[int, int],
                    hit: Any) -> Any:
@@ -431,6 +510,7 @@ class _IndexAnswer:
     path: tuple[str, ...]
     score: float
     billable: bool
+    twin: _IndexAnswer | None = None  # the other side, for a bilateral condition (I.B.13)
 
 
 # ICD-10-CM T36-T50: poisoning by, adverse effect of, underdosing of drugs (the Table of Drugs)
@@ -448,6 +528,38 @@ def _bounded_put(cache: dict, key, value) -> None:
     if len(cache) >= CACHED_QUERIES:
         cache.pop(next(iter(cache)))
     cache[key] = value
+
+
+# "a 3-day history of", "two months' history of": the present illness's duration, not a past
+# condition (the condition's words follow within a few words)
+_DURATION = re.compile(r"\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|"
+                       r"several|few|many|long|short)[- ](?:hours?|days?|weeks?|months?|"
+                       r"years?)(?:'s?)?[- ](?:long[- ])?history of(?:\s+[\w-]+){0,3}\s*$",
+                       re.I)
+# a side written in a condition's words (as the modifiers read it: "both" is "bilateral")
+SIDES = {"left": "left", "lt": "left", "right": "right", "rt": "right",
+         "bilateral": "bilateral", "bilat": "bilateral", "b/l": "bilateral"}
+
+
+def _side_of(sentence: Sentence, mention: Mention) -> str | None:
+    """The one side written inside the mention's words, if any."""
+    found = {SIDES[token.norm] for token in sentence.tokens[mention.first:mention.last + 1]
+             if token.norm in SIDES}
+    return found.pop() if len(found) == 1 else None
+
+
+def _test_name(sentence: Sentence, mention: Mention) -> bool:
+    """An abbreviation written alone and followed by a number ("CA 19-9", "CA 125") names a
+    test or a value, not the condition the letters may stand for."""
+    if mention.first != mention.last or mention.last + 1 >= len(sentence.tokens):
+        return False
+    token = sentence.tokens[mention.first]
+    return token.text.isupper() and len(token.text) <= 3 \
+        and sentence.tokens[mention.last + 1].norm[:1].isdigit()
+
+
+def _says_side(title: str, side: str) -> bool:
+    return bool(re.search(rf"\b{side}\b", title.lower()))
 
 
 def _alone(mention: Mention) -> bool:

@@ -18,6 +18,8 @@ rule                   what it does
                        not coded (I.B.4-5)
 ``specific_site``      an unspecified-site malignancy (C80.1, C79.9) is not coded beside a
                        malignancy of a named site of the same kind (I.B.18, I.C.2.d)
+``insulin_in_type_1``  no long-term insulin Z79.4 beside type 1 diabetes (I.C.4.a.3)
+``death_is_coded``     "death" is not R99 unless dead on arrival (I.C.18.i)
 ``code_first``         "code first" / "use additional code" notes (I.A.13): both codes
                        suggested, the etiology before the manifestation
 ``principal``          the principal (inpatient, Section II) or first-listed (outpatient,
@@ -27,6 +29,7 @@ rule                   what it does
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -66,6 +69,10 @@ _UNSPECIFIED_SITE = {
     "C80.1": lambda code: "C00" <= code[:3] <= "C76" or "C81" <= code[:3] <= "C96",
     "C79.9": lambda code: "C77" <= code[:3] <= "C79" and code != "C79.9",
 }
+LATERALITY = ("Section I.B.13: laterality: the code of the side documented, where the "
+              "classification distinguishes sides")
+BILATERAL = ("Section I.B.13: a bilateral condition with no bilateral code is coded with "
+             "separate codes for the left and right side")
 ETIOLOGY_FIRST = ("Section I.A.13: etiology / manifestation convention: the underlying "
                   "condition is sequenced first")
 # Categories of chronic conditions whose "history of" still means the patient has them.
@@ -73,7 +80,7 @@ CHRONIC_CATEGORIES = frozenset((
     "I10", "I11", "I12", "I13", "E10", "E11", "E78", "E03", "E66", "J44", "J45", "N18",
     "I25", "I48", "I50", "K21", "M17", "M16", "M19", "F32", "F33", "F41", "F31", "F20", "G20",
     "G30", "G35", "G40", "G47", "B20", "E05", "D63", "D64", "I73", "K58", "M81", "N40", "M06",
-    "F17", "E55", "K50", "K51", "I20", "J84",
+    "E55", "K50", "K51", "I20", "J84",  # not F17: a former smoker is Z87.891 (I.C.5.b)
 ))
 
 
@@ -123,6 +130,7 @@ def apply(candidates: list[Candidate], *, setting: str, coder: Coder
     coded = combinations(coded, coder.tabular)
     coded = integral_symptoms(coded)
     coded = specific_site(coded)
+    coded = insulin_in_type_1(coded)
     coded = one_code_once(coded)
     coded = code_first(coded, coder.tabular)
     principal(coded, setting)
@@ -280,6 +288,27 @@ def specific_site(candidates: list[Candidate]) -> list[Candidate]:
     return [item for item in candidates
             if not ((named := _UNSPECIFIED_SITE.get(item.code))
                     and any(named(code) for code in codes))]
+
+
+def insulin_in_type_1(candidates: list[Candidate]) -> list[Candidate]:
+    """Long-term insulin (Z79.4) is not coded beside type 1 diabetes (E10): insulin is part
+    of the type 1 condition, and only the other diabetes categories ask for Z79.4 ("use
+    additional code to identify control using insulin (Z79.4)", Section I.C.4.a.3)."""
+    if not any(item.code.startswith("E10") for item in candidates):
+        return candidates
+    return [item for item in candidates if item.code != "Z79.4"]
+
+
+_DEAD_ON_ARRIVAL = re.compile(r"\b(?:dead on arrival|DOA|found dead|brought in dead|"
+                              r"pronounced dead on arrival)\b", re.I)
+
+
+def death_is_coded(sentence_text: str) -> bool:
+    """Whether "death" in this sentence is R99 (ill-defined and unknown cause of mortality):
+    only for a patient who has already died brought in and pronounced dead on arrival; R99
+    does not stand for the discharge disposition of death (Section I.C.18.i). Asked by the
+    pipeline of a mention the index codes R99, with the mention's sentence."""
+    return bool(_DEAD_ON_ARRIVAL.search(sentence_text))
 
 
 # -- code first / use additional -------------------------------------------------------------

@@ -37,6 +37,9 @@ NOT_SITES = frozenset((
     "artery", "vein", "lymph", "node", "nodes", "mass", "normal", "unilateral", "distal",
     "proximal", "intermediate", "extremity", "limb", "side",
 ))
+# NOT_SITES words that are rows of the Neoplasm table in their own right (a neoplasm's site)
+TISSUES = ("bone", "bones", "skin", "lymph", "node", "nodes", "muscle", "nerve", "gland",
+           "connective", "soft", "tissue", "duct", "artery", "vein")
 REACH = 10  # words from the condition a site may lie, at most
 
 
@@ -54,6 +57,10 @@ class SiteWords:
             stack.extend(row.subterms)
         self.stems = frozenset(word for word in found - excluded
                                if word.isalpha() and len(word) > 2)
+        # the rows that name a tissue or a structure ("bone", "lymph node", "skin") are sites
+        # of a neoplasm too, though too general to make a sign's site specific
+        tissues = {stem for word in TISSUES for stem in terms(word, stopwords)}
+        self.neoplasm_stems = self.stems | frozenset(found & tissues)
 
     def near(self, sentence: Sentence, stems: list[str], first: int, last: int,
              limit: int = 2) -> list[str]:

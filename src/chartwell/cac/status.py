@@ -41,7 +41,16 @@ _NONE = re.compile(r"\b(nkda|nka|no known|none|denies|no allergies|no drug aller
 _DRUG_WORD = re.compile(r"\b(drug|medication|iodine|contrast|latex|peanut|shellfish)\b", re.I)
 _CURRENT_SMOKER = re.compile(
     r"\b(current(?:ly)?\s+(?:cigarette\s+)?smok|smokes\s+(?:cigarettes|\d|one|half|a\s+pack)|"
-    r"nicotine dependence, cigarettes|active smoker|\d+\s*(?:ppd|packs?\s+per\s+day))", re.I)
+    r"nicotine dependence, cigarettes|active smoker|\d+\s*(?:ppd|packs?\s+per\s+day)|"
+    r"smok(?:es|ing|er)\b[^.;]{0,30}?\b(?:\d+|one|two|five|six|ten|twenty)[- ]*(?:cigarettes?|"
+    r"packs?)|\d+[- ]cigarettes?[- ](?:a[- ]day|/\s*day|per day|daily|smoker)|"
+    r"smoked\s+(?:about\s+)?\d+\s+cigarettes\s+(?:a|per)\s+day\s+for)", re.I)
+# a smoker named in a narrative (a case report's first line) without the product
+_SMOKER = re.compile(r"\b(?:active|heavy|current|chronic)\s+smok(?:er|ing)\b|"
+                     r"\b(?:is|a|patient|man|woman)\s+smoker\b|\bsmoker\s+of\b", re.I)
+_NOT_SMOKER = re.compile(r"\b(denies|never|non-?smoker|no tobacco|not a smoker|does not smoke|"
+                         r"doesn't smoke|quit|stopped|former|ex-?smoker|until|up to|ago|before)\b",
+                         re.I)
 _FORMER_SMOKER = re.compile(r"\b(former\s+smoker|ex-?smoker|quit\s+smoking|"
                             r"history of nicotine dependence|remote smok)", re.I)
 
@@ -74,6 +83,25 @@ def _tobacco(piece: str, sentence: Sentence, number: int, coder: Coder) -> list[
         code, path = "Z87.891", ("History, personal, nicotine dependence", "Z87.891")
     elif match := _CURRENT_SMOKER.search(piece):
         code, path = "F17.210", ("Dependence, nicotine, cigarettes", "F17.210")
+    else:
+        return []
+    return [_candidate(code, match, sentence, number, coder, TOBACCO_GUIDELINE, path)]
+
+
+def narrative_tobacco(text: str, sentence: Sentence, number: int, coder: Coder
+                      ) -> list[Candidate]:
+    """Tobacco use a narrative states outside a social history ("a 10-cigarette/day
+    smoker", "smokes about six cigarettes a day"): current use only, nicotine dependence on
+    cigarettes (F17.210) where cigarettes are said, else the unspecified product (F17.200)
+    (Section I.C.5.b; the index: Smoker - see Dependence, drug, nicotine). A past or denied
+    habit, or one whose time is unclear ("history of smoking"), is left to the coder."""
+    piece = text[sentence.start:sentence.end]
+    if "smok" not in piece.lower() or _NOT_SMOKER.search(piece):
+        return []
+    if match := _CURRENT_SMOKER.search(piece):
+        code, path = "F17.210", ("Dependence, drug, nicotine, cigarettes", "F17.210")
+    elif match := _SMOKER.search(piece):
+        code, path = "F17.200", ("Dependence, drug, nicotine", "F17.200")
     else:
         return []
     return [_candidate(code, match, sentence, number, coder, TOBACCO_GUIDELINE, path)]

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import NamedTuple
 
 from chartwell.codesets.search.text import fold
@@ -74,9 +73,11 @@ _UPPER_LINE = re.compile(r"^[ \t]*([A-Z][A-Z /&'()-]{2,60})[ \t]*$", re.M)
 _WORD = re.compile(r"[A-Za-z0-9]+(?:['’][A-Za-z]+)?(?:/[A-Za-z0-9]+)*")
 # A sentence ends at . ! ? followed by a space and a capital or digit, at a blank line, at a
 # list item's start, or at a semicolon; abbreviations with dots (``e.g.``, ``Dr.``) are kept in.
+# (The full stop is looked for first: the abbreviation checks then run only after one, not at
+# every character of the note.)
 _BOUNDARY = re.compile(
-    r"(?<![A-Z][a-z]\.)(?<!\b[a-zA-Z]\.)(?<!\n[0-9]\.)(?<!\n[0-9][0-9]\.)(?<!^[0-9]\.)"
-    r"(?<=[.!?])[ \t]+(?=[\"(A-Z0-9])"
+    r"(?<=[.!?])(?<![A-Z][a-z]\.)(?<!\b[a-zA-Z]\.)(?<!\n[0-9]\.)(?<!\n[0-9][0-9]\.)(?<!^[0-9]\.)"
+    r"[ \t]+(?=[\"(A-Z0-9])"
     r"|[ \t]*\n[ \t]*\n\s*"
     r"|\n(?=[ \t]*(?:[-*\u2022]|\d{1,2}[.)]|[A-Za-z][A-Za-z ]{0,30}:))"
     r"|;[ \t]*"
@@ -193,12 +194,23 @@ def _add_sentence(found: list[Sentence], text: str, start: int, end: int,
 
 def words(text: str, start: int, end: int) -> tuple[Token, ...]:
     """The words of ``text[start:end]`` with their offsets in ``text``."""
-    norm = _norm
-    return tuple([Token(word, norm(word), match.start(), match.end())
-                  for match in _WORD.finditer(text, start, end)
-                  for word in (match.group(),)])
+    found = []
+    folded = _FOLDED
+    for match in _WORD.finditer(text, start, end):
+        word = match.group()
+        norm = folded.get(word)
+        if norm is None:
+            norm = _norm(word)
+            if len(folded) < _FOLDED_WORDS:
+                folded[word] = norm
+        found.append(_token(Token, (word, norm, match.start(), match.end())))
+    return tuple(found)
 
 
-@lru_cache(maxsize=1 << 16)
+_token = tuple.__new__  # a Token made without the named tuple's own __new__ (a Python call)
+_FOLDED: dict[str, str] = {}  # words as written -> folded (notes repeat their words)
+_FOLDED_WORDS = 1 << 17
+
+
 def _norm(word: str) -> str:
     return fold(word).replace("’", "")

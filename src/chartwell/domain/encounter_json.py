@@ -299,9 +299,11 @@ _FAST_SEXES = {"F": Sex.FEMALE, "M": Sex.MALE, "U": Sex.UNKNOWN, None: Sex.UNKNO
                "": Sex.UNKNOWN}
 _FAST_SYSTEMS = {system: system for system in _PROCEDURE_SYSTEMS}
 _DATES: dict[str, date] = {}
-_DIAGNOSES: dict[tuple[str, str | None], CodedDiagnosis] = {}
+_DIAGNOSES: dict[str | None, dict[str, CodedDiagnosis]] = {}  # POA as written -> code as written
+_DIAGNOSIS_CODES: dict[str, str] = {}  # a diagnosis code as written -> as read
 _PROCEDURE_CODES: dict[str, tuple[str, str]] = {}  # as written -> (code, system its shape says)
 _MODIFIERS: dict[str, str] = {}
+_ONE_MODIFIER: dict[str, tuple[str]] = {}  # a list of one modifier as written -> its tuple
 _STATUSES: dict[str, str] = {}
 # an unknown value, an unhashable one, an odd type: the careful reading decides
 _NOT_READ = (KeyError, TypeError, ValueError, AttributeError)
@@ -386,23 +388,31 @@ def _fast_diagnoses(items: object) -> tuple[CodedDiagnosis, ...]:
     if type(items) is not list or not items:
         raise _Unusual
     found = []
+    add = found.append
+    memo = _DIAGNOSES
     for item in items:
         if type(item) is dict:
             code, poa = item.get("code"), item.get("poa")
-            if poa is not None and type(poa) is not str:
-                raise _Unusual
         elif type(item) is str:
             code, poa = item, None
         else:
             raise _Unusual
-        diagnosis = _DIAGNOSES.get((code, poa))
+        by_code = memo.get(poa)
+        if by_code is None:
+            if poa is not None and type(poa) is not str:
+                raise _Unusual
+            by_code = _kept(memo, poa, {})
+        diagnosis = by_code.get(code)
         if diagnosis is None:
             if type(code) is not str or not code.strip():
                 raise _Unusual
-            diagnosis = _kept(_DIAGNOSES, (code, poa), new_diagnosis(
-                dotted(undotted(code.strip().upper().replace(" ", ""))),
-                None if poa in (None, "") else poa.strip().upper()))
-        found.append(diagnosis)
+            normal = _DIAGNOSIS_CODES.get(code)
+            if normal is None:
+                normal = _kept(_DIAGNOSIS_CODES, code,
+                               dotted(undotted(code.strip().upper().replace(" ", ""))))
+            diagnosis = _kept(by_code, code, new_diagnosis(
+                normal, None if poa in (None, "") else poa.strip().upper()))
+        add(diagnosis)
     return tuple(found)
 
 
@@ -412,35 +422,42 @@ def _fast_procedures(items: object) -> tuple[CodedProcedure, ...]:
     if type(items) is not list:
         raise _Unusual
     found = []
+    add = found.append
+    codes, dates, systems = _PROCEDURE_CODES, _DATES, _FAST_SYSTEMS
     for item in items:
         if type(item) is dict:
             get = item.get
             written, system, modifiers, units, on = (get("code"), get("system"),
-                                                     get("modifiers", []), get("units", 1),
+                                                     get("modifiers"), get("units", 1),
                                                      get("date"))
         elif type(item) is str:
             written, system, modifiers, units, on = item, None, None, 1, None
         else:
             raise _Unusual
-        known = _PROCEDURE_CODES.get(written)
+        known = codes.get(written)
         if known is None:
             if type(written) is not str or not written.strip():
                 raise _Unusual
             code = written.strip().upper()
-            known = _kept(_PROCEDURE_CODES, written, (code, str(infer_system(code)).lower()))
+            known = _kept(codes, written, (code, str(infer_system(code)).lower()))
         if (type(units) is not int and type(units) is not float) or not 0 < units < 1e6:
             raise _Unusual
-        found.append(new_procedure(known[0], _FAST_SYSTEMS[system or known[1]],
-                                   None if on is None else (_DATES.get(on) or _fast_date(on)),
-                                   () if type(modifiers) is list and not modifiers
-                                   else _fast_modifiers(modifiers), units))
+        if modifiers is not None and (type(modifiers) is not list or modifiers):
+            modifiers = _fast_modifiers(modifiers)
+        else:
+            modifiers = ()
+        add(new_procedure(known[0], systems[system or known[1]],
+                          None if on is None else (dates.get(on) or _fast_date(on)),
+                          modifiers, units))
     return tuple(found)
 
 
 def _fast_modifiers(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if type(value) is str:
+    if type(value) is list and len(value) == 1:
+        found = _ONE_MODIFIER.get(value[0])
+        if found is not None:
+            return found
+    elif type(value) is str:
         value = [value]
     elif type(value) is not list:
         raise _Unusual
@@ -452,6 +469,8 @@ def _fast_modifiers(value: object) -> tuple[str, ...]:
                 raise _Unusual
             modifier = _kept(_MODIFIERS, written, text)
         found.append(modifier)
+    if len(found) == 1:
+        _kept(_ONE_MODIFIER, value[0], (found[0],))
     return tuple(found)
 
 

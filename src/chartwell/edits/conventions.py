@@ -12,7 +12,7 @@ from chartwell.codesets.cpt import CPT_CODE
 from chartwell.codesets.model import CodeSystem
 from chartwell.codesets.validation import validate
 from chartwell.domain.coded import CodedEncounter, Setting
-from chartwell.edits.facts import diagnosis_rows
+from chartwell.edits.facts import claim_lines, cpt_shaped, diagnosis_rows, service_lines
 from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule, screen
 from chartwell.edits.references import CmNotes, CodeFacts
 
@@ -274,8 +274,15 @@ def conventions_screen(context: EditContext) -> list[str]:
         may.append("CM-DUPLICATE")
     if context.cm is not None and codes:
         _screen_diagnoses(context, codes, may)
-    if encounter.procedures:
-        _screen_procedures(context, may)
+    procedures = encounter.procedures
+    if procedures:
+        if encounter.setting is Setting.INPATIENT:
+            _screen_procedures(context, may)
+        else:  # the claim's HCPCS/CPT lines in the pass the NCCI and MUE screens share
+            lines = service_lines(encounter)
+            may += claim_lines(context, lines).conventions
+            if sum(map(len, lines.values())) < len(procedures):
+                _screen_procedures(context, may, pcs_only=True)
     return may
 
 
@@ -307,10 +314,11 @@ def _screen_diagnoses(context: EditContext, codes: list[str], may: list[str]) ->
         may.append("CM-MANIFESTATION-FIRST-LISTED")
 
 
-def _screen_procedures(context: EditContext, may: list[str]) -> None:
+def _screen_procedures(context: EditContext, may: list[str], pcs_only: bool = False) -> None:
     """As the procedure rules decide, with the usual answers (a billable ICD-10-PCS code, a
     HCPCS code inside its dates, a CPT-shaped code) read straight from what the releases
-    hold."""
+    hold (``pcs_only``: the ICD-10-PCS lines alone, the others looked at with the claim's
+    lines)."""
     encounter = context.encounter
     inpatient = encounter.setting is Setting.INPATIENT
     pcs, hcpcs = context.pcs, context.hcpcs
@@ -326,6 +334,8 @@ def _screen_procedures(context: EditContext, may: list[str]) -> None:
                     code, procedure.date or service).valid:
                 may.append("PCS-INVALID-CODE")
             continue
+        if pcs_only:
+            continue
         if inpatient:
             may.append("PROC-CODE-SET")
         if system == HCPCS:
@@ -336,19 +346,5 @@ def _screen_procedures(context: EditContext, may: list[str]) -> None:
                         and not hcpcs.status(code, on).valid:
                     may.append("HCPCS-INVALID-CODE")
         elif system == CPT:
-            shaped = _CPT_SHAPED.get(code)
-            if not (shaped or (shaped is None and _cpt_shaped(code))):
+            if not cpt_shaped(code):
                 may.append("CPT-FORMAT")
-
-
-_CPT_SHAPED: dict[str, bool] = {}
-
-
-def _cpt_shaped(code: str) -> bool:
-    """Whether a code has the CPT format (kept per code: a claim file repeats its codes)."""
-    shaped = _CPT_SHAPED.get(code)
-    if shaped is None:
-        if len(_CPT_SHAPED) >= 100_000:
-            _CPT_SHAPED.clear()
-        shaped = _CPT_SHAPED[code] = CPT_CODE.fullmatch(code) is not None
-    return shaped

@@ -17,10 +17,11 @@ Chapter I, Section V (Medically Unlikely Edits).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from chartwell.codesets.mue import MUE_TABLE_NAMES, MueTables, MueValue, mue_table
 from chartwell.domain.coded import Setting
+from chartwell.edits.facts import claim_lines
 from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule, screen
 from chartwell.edits.ncci import Line, service_lines, units_text
 
@@ -61,16 +62,27 @@ def units_per_date_of_service(rule: Rule, context: EditContext) -> Iterator[Find
     values = mue.values(setting)
     for on, lines in service_lines(context.encounter).items():
         day = None
-        for code, units in _units_by_code(lines).items():
+        if len(lines) == 1:  # the usual date: one line, its units the code's on the date
+            number, line = lines[0]
+            totals: Iterable[tuple[str, float]] = ((line.code, line.units),)
+        else:
+            totals = _units_by_code(lines).items()
+        for code, units in totals:
             value = values.get(code)
             if value is not None and units > value.units and value.mai != 1:
-                numbers = [number for number, line in lines if line.code == code]
-                where = f"line {numbers[0]}" if len(numbers) == 1 else \
-                    f"lines {', '.join(str(number) for number in numbers)}"
+                if len(lines) == 1:
+                    where = _LINE_NUMBERS.get(number) or f"line {number}"
+                else:
+                    numbers = [number for number, line in lines if line.code == code]
+                    where = f"line {numbers[0]}" if len(numbers) == 1 else \
+                        f"lines {', '.join(str(number) for number in numbers)}"
                 texts = _texts(rule, value, mue.version, _date_text)
                 day = day or on.isoformat()
                 yield rule.found((code,), f"{code} on {day}: {units_text(units)} in all "
                                  f"({where}) exceed {texts.text}", texts.source)
+
+
+_LINE_NUMBERS = {number: f"line {number}" for number in range(1, 100)}
 
 
 class _Texts:
@@ -153,23 +165,9 @@ def _date_text(value: MueValue) -> str:
 @screen(Family.MUE, covers=("MUE-LINE", "MUE-DATE-OF-SERVICE"))
 def mue_screen(context: EditContext) -> set[str]:
     """The units of each line against its code's MUE; a code on several lines of a date may
-    add up past it. A table the release lacks is a note, so its rules run to say so."""
+    add up past it (the pass over the claim's lines the conventions and NCCI screens share). A
+    table the release lacks is a note, so its rules run to say so."""
     mue: MueTables | None = context.mue
     if mue is None:
         return set()
-    setting = context.encounter.setting
-    if not mue.has(setting):
-        return {"MUE-LINE", "MUE-DATE-OF-SERVICE"}
-    values = mue.values(setting)
-    may: set[str] = set()
-    for lines in service_lines(context.encounter).values():
-        seen: set[str] = set()
-        for _number, line in lines:
-            code = line.code
-            if code in seen:
-                may.add("MUE-DATE-OF-SERVICE")
-            seen.add(code)
-            value = values.get(code)
-            if value is not None and line.units > value.units:
-                may.add("MUE-LINE" if value.mai == 1 else "MUE-DATE-OF-SERVICE")
-    return may
+    return claim_lines(context, service_lines(context.encounter)).mue

@@ -15,7 +15,8 @@ from collections.abc import Iterator
 from datetime import date
 
 from chartwell.codesets.ncci import PTP_TABLE_NAMES, AddOnCode, NcciTables, PtpEdit, ptp_table
-from chartwell.domain.coded import CodedEncounter, CodedProcedure, Setting
+from chartwell.domain.coded import CodedProcedure, Setting
+from chartwell.edits.facts import Line, claim_lines, service_lines
 from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule, screen
 
 POLICY_MANUAL = "NCCI Policy Manual for Medicare Services, Chapter I"
@@ -33,35 +34,6 @@ circumstances justify them (NCCI Policy Manual, Chapter I, Section E): anatomic,
 and 27, 59, 91, XE, XS, XP, XU. Reported on either code of the pair, one of them bypasses the edit
 (modifiers 22, 76, 77 and the rest do not)."""
 
-Line = tuple[int, CodedProcedure]  # (line number in the encounter, from 1; the procedure)
-
-
-# -- the lines of each date of service -------------------------------------------------------
-
-_last: tuple[CodedEncounter | None, dict[date, list[Line]]] = (None, {})
-
-
-def service_lines(encounter: CodedEncounter) -> dict[date, list[Line]]:
-    """The HCPCS/CPT lines of each date of service, numbered as in the encounter. Every NCCI and
-    MUE rule asks for them in turn, so the answer for the encounter being checked is kept."""
-    global _last
-    checked, lines = _last
-    if checked is encounter:
-        return lines
-    lines = {}
-    service = encounter.service_date
-    number = 0
-    for procedure in encounter.procedures:
-        number += 1
-        if procedure.system != "icd10pcs":
-            on = procedure.date or service  # encounter.procedure_date(procedure)
-            same_day = lines.get(on)
-            if same_day is None:
-                lines[on] = [(number, procedure)]
-            else:
-                same_day.append((number, procedure))
-    _last = (encounter, lines)
-    return lines
 
 
 def units_text(units: float) -> str:
@@ -245,24 +217,23 @@ def _contractor_message(add_on: AddOnCode, on: date, others: set[str]) -> str:
 
 @screen(Family.NCCI, covers=("NCCI-PTP", "NCCI-AOC-PRIMARY", "NCCI-AOC-CONTRACTOR"))
 def ncci_screen(context: EditContext) -> list[str]:
-    """The PTP edits among the codes of each date (kept for the rule) and whether an add-on
-    code is reported; a table the release lacks is a note, so its rules run to say so."""
+    """The PTP edits among the codes of each date where a code's record lists another of them
+    (kept for the rule) and whether an add-on code is reported (the pass over the claim's lines
+    the conventions and MUE screens share); a table the release lacks is a note, so its rules
+    run to say so."""
     ncci: NcciTables | None = context.ncci
     if ncci is None:
         return []
     may: list[str] = []
-    add_on_codes = ncci.add_on_codes
-    ptp, add_on = not ncci.has_ptp(context.encounter.setting), not add_on_codes
-    for on, day_lines in service_lines(context.encounter).items():
-        if not ptp and len(day_lines) > 1 and _ptp_among(context, ncci, on, day_lines):
-            ptp = True
-        if not add_on:
-            for _number, line in day_lines:
-                if line.code in add_on_codes:
-                    add_on = True
-                    break
+    found = claim_lines(context, service_lines(context.encounter))
+    ptp = not ncci.has_ptp(context.encounter.setting)
+    if not ptp:
+        for on, day_lines in found.ptp_dates:
+            if _ptp_among(context, ncci, on, day_lines):
+                ptp = True
+                break
     if ptp:
         may.append("NCCI-PTP")
-    if add_on:
+    if found.add_on or not ncci.add_on_codes:
         may.extend(("NCCI-AOC-PRIMARY", "NCCI-AOC-CONTRACTOR"))
     return may

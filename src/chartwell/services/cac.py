@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from chartwell.cac import codiesp
+from chartwell.cac import codiesp, rerank
 from chartwell.cac.pipeline import CacResult, Coder
 from chartwell.codesets.model import CodeSystem
 from chartwell.codesets.releases import NoReleaseInForce
@@ -41,7 +41,7 @@ def coder_for(session: Session, on: date | None = None) -> Coder:
     with _LOCK:
         coder = _CODERS.get(key) or _CODERS.get((key[0], "*"))
         if coder is None:
-            cm_search = _search_index(cm)
+            cm_search = rerank.maybe_wrap(_search_index(cm), release=cm.release.label)
             pcs_search = None
             if pcs is not None:
                 try:

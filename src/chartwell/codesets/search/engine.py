@@ -25,7 +25,10 @@ neck`` -> S72.002A). The next best completions follow it, slightly lower.
 query word first, then those missing the lightest words; see :meth:`SearchIndex._candidates`),
 and only the best couple of hundred are scored exactly in Python. Postings, the
 per-document terms and the spelling dictionary are flat ``array`` blobs read at load; document
-paths and titles are read from the database only for the hits returned.
+paths and titles are read from the database only for the hits returned, and kept. What is
+worked out once and reused across queries (posting sets, completed headers, code titles, word
+readings) is kept in caches bounded by what they hold; they never change an answer
+(``tests/unit/test_cac_speed_search_caches.py``).
 """
 
 from __future__ import annotations
@@ -38,7 +41,10 @@ import sqlite3
 import threading
 from array import array
 from dataclasses import dataclass
-from itertools import combinations
+from typing import Any
+from collections import Counter
+from collections.abc import Iterable
+from itertools import chain, combinations, compress, islice
 
 from chartwell.codesets.search.build import FORMAT_VERSION, NEGATED, SOURCES
 from chartwell.codesets.search.model import SearchHit, Source
@@ -58,8 +64,9 @@ ENOUGH_CANDIDATES = 10  # with this many found, tiers missing this much more of 
 WIDE_MISSING_SHARE = 0.3  # ... query's weight than the first tier found are not read
 CACHED_TITLES = 32768
 MAX_MISSING_SHARE = 0.6  # documents missing more of the query's weight cannot rank
-CACHED_POSTING = 2000  # posting lists this long are kept as sets ...
-CACHED_TERMS = 64  # ... for this many terms
+CACHED_POSTING = 64  # posting lists this long are kept as sets ...
+CACHED_DOCUMENTS = 400_000  # ... until they hold this many documents in all
+CACHED_EXPLANATIONS = 32768  # code titles and document paths kept
 DOCUMENTS_FOR_HITS = 60
 COMPLETIONS_PER_HEADER = 3
 MAX_DESCENDANTS = 4000
@@ -70,19 +77,18 @@ SOURCE_PRIOR = {
     Source.HCPCS_SHORT: 0.98, Source.CPT_DESCRIPTOR: 1.0,
 }
 TERM_BITS = NEGATED - 1
-CACHED_HEADERS = 2048
+CACHED_CHILDREN = 400_000  # completed headers are kept until their children number this
+LARGE_HEADER = 48  # a header with more children ranks only those its query's words touch
+_NO_TERMS: frozenset[int] = frozenset()
 VIA_PRIOR = (1.0, 1.0, 0.9)  # none, see, see also: a "see also" target is a second choice
 MIN_PRIOR = min(SOURCE_PRIOR.values()) * min(VIA_PRIOR)
 _CODE_QUERY = re.compile(r"[A-Za-z0-9]{3}(?:\.?[A-Za-z0-9]{1,4})?")
 
 
-@dataclass(slots=True)
-class _Scored:
-    score: float
-    document: int
-    mask: int  # the query words the document matched (bit i = word i)
-    required: float  # required coverage
-    contradicts: bool = False  # it holds a word the query negates, and no negation
+# A scored document: (-score, document, the query words it matched (bit i = word i), its
+# required coverage, whether it holds a word the query negates and no negation). A plain tuple:
+# tens are made a query, and sorting them needs no key.
+_Scored = tuple[float, int, int, float, bool]
 
 
 @dataclass(slots=True)
@@ -102,8 +108,12 @@ class _Header:
     titles: list[frozenset[int]]
     base_costs: list[float]  # each child's cost if the query asked for none of its words
     costs: dict[int, float]
-    free: dict[int, frozenset[int]]  # each child's terms under a negation
+    free: list[frozenset[int]]  # each child's terms under a negation
     terms: frozenset[int]
+    # headers of more than LARGE_HEADER children: term -> the children (by number) whose
+    # titles hold it, and the children by base cost (see _cheapest_untouched)
+    holding: dict[int, frozenset[int]] | None = None
+    cheapest: list[int] | None = None
 
 
 @dataclass(slots=True)
@@ -127,6 +137,7 @@ class SearchIndex:
         vocabulary = blobs["terms"].decode().split("\n")
         self.terms = {term: number for number, term in enumerate(vocabulary)}
         self.idf = _array("f", blobs["idf"])
+        self._idf = self.idf.tolist()  # the same values, read faster
         self.postings = _array("I", blobs["postings"])
         self.posting_offsets = _array("I", blobs["posting_offsets"])
         self.doc_terms = _array("I", blobs["doc_terms"])
@@ -153,10 +164,12 @@ class SearchIndex:
         via = _array("B", blobs["doc_via"])
         self._priors = [SOURCE_PRIOR.get(SOURCES[source], 1.0) * VIA_PRIOR[kind]
                         for source, kind in zip(self.doc_source, via, strict=True)]
-        self._headers: dict[int, _Header] = {}
+        self._headers = _SizedCache(CACHED_CHILDREN)
         self._titles: dict[int, tuple[frozenset[int], frozenset[int]]] = {}
-        self._word_sets: dict[frozenset[int], frozenset[int]] = {}
-        self._posting_sets: dict[int, frozenset[int]] = {}
+        self._word_sets = _SizedCache(CACHED_DOCUMENTS // 2)
+        self._posting_sets = _SizedCache(CACHED_DOCUMENTS)
+        self._document_paths: dict[int, tuple[str, tuple[str, ...], str | None]] = {}
+        self._code_title: dict[int, str] = {}
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> SearchIndex:
@@ -195,6 +208,9 @@ class SearchIndex:
     # -- scoring documents -------------------------------------------------------------
 
     def _score_documents(self, parsed: ParsedQuery) -> list[_Scored]:
+        """Every candidate scored (see the module notes), best first: the query words a
+        document matches (bit mask) and its required coverage, worked out inline (this loop
+        runs for tens of documents a query, and a call per document cost a third of it)."""
         words = parsed.words
         term_words = _term_words(words)
         covers = frozenset().union(*(word.covers for word in words)) - term_words.keys()
@@ -202,11 +218,28 @@ class SearchIndex:
         total = sum(weights) or 1.0
         coverages: dict[int, float] = {}
         priors = self._priors
-        match = self._match_document
         negated, negation = _negation_masks(words)
+        get = term_words.get
+        idf, doc_terms, doc_offsets = self._idf, self.doc_terms, self.doc_offsets
+        doc_required, doc_weight = self.doc_required, self.doc_weight
         scored = []
         for document in self._candidates(words):
-            mask, required = match(document, term_words, covers)
+            start = doc_offsets[document]
+            required_end = start + doc_required[document]
+            mask, covered = 0, 0.0
+            for term in doc_terms[start:required_end]:
+                found = get(term)
+                if found:
+                    mask |= found
+                    covered += idf[term]
+                elif term in covers:
+                    covered += idf[term]
+            for term in doc_terms[required_end:doc_offsets[document + 1]]:
+                found = get(term)
+                if found:
+                    mask |= found
+            weight = doc_weight[document]
+            required = covered / weight if weight > 0 else 1.0
             contradicts = bool(mask & negated) and not mask & negation
             if contradicts:  # "Asthma > with > exacerbation" for "asthma without exacerbation"
                 mask &= ~negated
@@ -216,9 +249,9 @@ class SearchIndex:
             score = coverage * coverage * (REQUIRED_FLOOR + (1 - REQUIRED_FLOOR) * required)
             if contradicts:
                 score *= CONTRADICTION
-            scored.append(_Scored(score * priors[document], document, mask, required,
-                                  contradicts))
-        scored.sort(key=lambda item: (-item.score, item.document))
+            # (-score, document) sorts best first, ties by document, as a plain tuple
+            scored.append((-(score * priors[document]), document, mask, required, contradicts))
+        scored.sort()
         return scored
 
     def _candidates(self, words: list[QueryWord]) -> list[int]:
@@ -272,7 +305,7 @@ class SearchIndex:
         if cached is None:
             cached = frozenset().union(*(self._term_documents(term) for term in terms))
             if len(cached) >= CACHED_POSTING:
-                _bounded_put(self._word_sets, terms, cached, CACHED_TERMS)
+                self._word_sets.put(terms, cached, len(cached))
         return cached
 
     def _term_documents(self, term: int) -> frozenset[int]:
@@ -281,27 +314,8 @@ class SearchIndex:
             start, end = self.posting_offsets[term], self.posting_offsets[term + 1]
             cached = frozenset(self.postings[start:end])
             if end - start >= CACHED_POSTING:
-                _bounded_put(self._posting_sets, term, cached, CACHED_TERMS)
+                self._posting_sets.put(term, cached, end - start)
         return cached
-
-    def _match_document(self, document: int, term_words: dict[int, int],
-                        covers: frozenset[int]) -> tuple[int, float]:
-        """The query words a document matches (bit mask) and its required coverage."""
-        start = self.doc_offsets[document]
-        terms = self.doc_terms[start:self.doc_offsets[document + 1]]
-        required_count = self.doc_required[document]
-        get = term_words.get
-        mask, covered = 0, 0.0
-        for position, term in enumerate(terms):
-            found = get(term)
-            if found:
-                mask |= found
-                if position < required_count:
-                    covered += self.idf[term]
-            elif position < required_count and term in covers:
-                covered += self.idf[term]
-        weight = self.doc_weight[document]
-        return mask, (covered / weight if weight > 0 else 1.0)
 
     # -- from documents to codes -------------------------------------------------------
 
@@ -312,38 +326,54 @@ class SearchIndex:
         total = sum(weights) or 1.0
         every_term = frozenset(term_words)
         negated, negation = _negation_masks(words)
+        said_not = negated | negation
+        weight_of = _MaskWeights(weights)
+        priors, doc_code = self._priors, self.doc_code
         best: dict[int, _Hit] = {}
         leaders: list[float] = []  # the best ``limit`` scores so far (a min-heap)
         completed: dict[tuple[int, int], list[_Completion]] = {}
-        for item in scored[:max(DOCUMENTS_FOR_HITS, limit * 3)]:
-            prior = self._priors[item.document]
-            shown = _mask_weight(item.mask, weights)
-            required = (REQUIRED_FLOOR + (1 - REQUIRED_FLOOR) * item.required) * prior
+        for _, document, mask, required_coverage, item_contradicts in \
+                scored[:max(DOCUMENTS_FOR_HITS, limit * 3)]:
+            prior = priors[document]
+            shown = weight_of[mask]
+            required = (REQUIRED_FLOOR + (1 - REQUIRED_FLOOR) * required_coverage) * prior
             ceiling = ((shown + TITLE_EVIDENCE * (total - shown)) / total) ** 2 * required
             if len(leaders) >= limit and ceiling <= leaders[0]:
                 continue
-            code = self.doc_code[item.document]
-            completions = completed.get((code, item.mask))
+            code = doc_code[document]
+            completions = completed.get((code, mask))
             if completions is None:
-                completions = completed[(code, item.mask)] = self._completions(
-                    code, item.mask, term_words, every_term, negated)
+                completions = completed[(code, mask)] = self._completions(
+                    code, mask, term_words, every_term, negated)
             for completion in completions:
-                new = completion.title_mask & ~item.mask
-                if not (completion.contradicts or item.contradicts):
+                new = completion.title_mask & ~mask
+                contradicts = completion.contradicts or item_contradicts
+                if not contradicts:
                     # a code that does not have what the query says it is without is the
                     # default the negation asks for: its words count as title evidence
-                    new |= (negated | negation) & ~item.mask
-                coverage = (shown + TITLE_EVIDENCE * _mask_weight(new, weights)) / total
+                    new |= said_not & ~mask
+                coverage = (shown + TITLE_EVIDENCE * weight_of[new]) / total
                 score = (coverage * coverage * required
                          * (1 - SPECIFICITY_PENALTY * min(completion.extra_words, 10.0)))
-                if completion.contradicts or item.contradicts:
+                if contradicts:
                     score *= CONTRADICTION
                 known = best.get(completion.code)
                 if known is None or score > known.score:
-                    best[completion.code] = _Hit(score, completion.code, item.document,
-                                                 item.mask, completion.title_mask)
+                    best[completion.code] = _Hit(score, completion.code, document, mask,
+                                                 completion.title_mask)
                     _keep_leaders(leaders, score, limit)
-        ranked = sorted(best.values(), key=lambda hit: (-hit.score, self.raw_codes[hit.code]))
+        return self._best_hits(best, limit)
+
+    def _best_hits(self, best: dict[int, _Hit], limit: int) -> list[_Hit]:
+        """The ``limit`` best, ties by code; only those scoring at least the ``limit``-th best
+        score can be among them, so only those are sorted by code."""
+        if len(best) > limit:
+            cut = sorted([hit.score for hit in best.values()], reverse=True)[limit - 1]
+            contenders: Iterable[_Hit] = [hit for hit in best.values() if hit.score >= cut]
+        else:
+            contenders = best.values()
+        raw_codes = self.raw_codes
+        ranked = sorted(contenders, key=lambda hit: (-hit.score, raw_codes[hit.code]))
         return ranked[:limit]
 
     def _completions(self, code: int, mask: int, term_words: dict[int, int],
@@ -353,62 +383,85 @@ class SearchIndex:
         its title that the query did not ask for, each counted by how few of its siblings
         share it (a word most of them carry says little), words under a negation ("not
         having achieved remission") and the lexicon's default words counting nothing."""
-        if self.code_billable[code] or not self._header(code).children:
+        header = None if self.code_billable[code] else self._header(code)
+        if header is None or not header.children:
             title_mask, contradicts = self._title_mask(code, term_words, negated)
             return [_Completion(code, title_mask, 0.0, contradicts)]
-        header = self._header(code)
         asked = [(term, term_words[term], header.costs.get(term, 0.0)) for term in every_term
                  if term in header.costs or term in header.terms]
+        children, titles, free, base_costs = (header.children, header.titles, header.free,
+                                              header.base_costs)
+        if header.holding is None:
+            numbers: Iterable[int] = range(len(children))
+        else:  # only the children holding a word asked; the others rank by their cost alone
+            numbers = set()
+            for term, _, _ in asked:
+                numbers.update(header.holding[term])
         ranked = []
-        for child, title, cost in zip(header.children, header.titles, header.base_costs,
-                                      strict=True):
-            title_mask, extra, contradicts = 0, cost, False
+        for number in numbers:
+            title, governed = titles[number], free[number]
+            title_mask, extra, contradicts = 0, base_costs[number], False
             for term, bits, term_cost in asked:
                 if term in title:
-                    if bits & negated and term not in header.free[child]:
+                    if bits & negated and term not in governed:
                         contradicts = True  # "with exacerbation" for "without exacerbation"
                         continue
                     title_mask |= bits
-                    extra -= term_cost if term not in header.free[child] else 0.0
+                    extra -= term_cost if term not in governed else 0.0
             gained = title_mask & ~mask
-            ranked.append((contradicts, -gained.bit_count(), extra, child, title_mask))
+            ranked.append((contradicts, -gained.bit_count(), extra, children[number], title_mask))
+        if header.holding is not None:
+            ranked.extend(_cheapest_untouched(header, numbers))
         best = heapq.nsmallest(COMPLETIONS_PER_HEADER, ranked)
         return [_Completion(child, title_mask, extra, contradicts)
                 for contradicts, _, extra, child, title_mask in best]
 
     def _header(self, code: int) -> _Header:
-        """The valid codes under a header with what completing to each would add (cached)."""
+        """The valid codes under a header with what completing to each would add (cached;
+        the cache is bounded by the children it holds, so a few large headers cannot crowd
+        out the many small ones)."""
         header = self._headers.get(code)
         if header is None:
             children = self._descendants(code)
-            titles = [self._title(child) for child in children]
-            counts: dict[int, int] = {}
-            for title, _ in titles:
-                for term in title:
-                    counts[term] = counts.get(term, 0) + 1
+            read = [self._title(child) for child in children]
+            titles = [title for title, _ in read]
+            counts = Counter(chain.from_iterable(titles))
             costs = {term: 1.0 - count / len(children) for term, count in counts.items()
                      if term not in self.default_terms}
-            base_costs = [sum(costs.get(term, 0.0) for term in title - free)
-                          for title, free in titles]
-            free = {child: negated for child, (_, negated) in zip(children, titles, strict=True)}
-            header = _Header(children, [title for title, _ in titles], base_costs, costs, free,
-                             frozenset(counts))
-            _bounded_put(self._headers, code, header, CACHED_HEADERS)
+            cost_of = dict.fromkeys(counts, 0.0)
+            cost_of.update(costs)
+            base_costs = [sum(map(cost_of.__getitem__, title - free)) for title, free in read]
+            free = [negated for _, negated in read]
+            holding = cheapest = None
+            if len(children) > LARGE_HEADER:
+                holding = {}
+                for number, title in enumerate(titles):
+                    for term in title:
+                        holding.setdefault(term, []).append(number)
+                holding = {term: frozenset(numbers) for term, numbers in holding.items()}
+                cheapest = sorted(range(len(children)),
+                                  key=lambda number: (base_costs[number], children[number]))
+            header = _Header(children, titles, base_costs, costs, free, frozenset(counts),
+                             holding, cheapest)
+            self._headers.put(code, header, len(header.children) + 1)
         return header
 
     def _descendants(self, code: int) -> list[int]:
         raw = self.raw_codes[code]
-        end = bisect.bisect_left(self.raw_codes, raw + "\x7f", lo=code)
-        return [below for below in range(code + 1, min(end, code + 1 + MAX_DESCENDANTS))
-                if self.code_billable[below]]
+        end = min(bisect.bisect_left(self.raw_codes, raw + "\x7f", lo=code),
+                  code + 1 + MAX_DESCENDANTS)
+        return list(compress(range(code + 1, end), self.code_billable[code + 1:end]))
 
     def _title(self, code: int) -> tuple[frozenset[int], frozenset[int]]:
         """A code's title terms, and those of them a negation governs."""
         found = self._titles.get(code)
         if found is None:
             terms = self.code_terms[self.code_offsets[code]:self.code_offsets[code + 1]]
-            found = (frozenset(term & TERM_BITS for term in terms),
-                     frozenset(term & TERM_BITS for term in terms if term & NEGATED))
+            if not terms or max(terms) < NEGATED:  # most titles: no negation
+                found = (frozenset(terms), _NO_TERMS)
+            else:
+                found = (frozenset(term & TERM_BITS for term in terms),
+                         frozenset(term & TERM_BITS for term in terms if term & NEGATED))
             _bounded_put(self._titles, code, found, CACHED_TITLES)
         return found
 
@@ -454,29 +507,44 @@ class SearchIndex:
         titles = self._code_titles([hit.code for hit in hits])
         answers = []
         for hit in hits:
-            source, path, via = documents.get(hit.document, ("", "[]", None))
+            source, path, via = documents.get(hit.document, ("", (), None))
             answers.append(SearchHit(
                 code=self.codes[hit.code], title=titles.get(hit.code, ""),
                 billable=bool(self.code_billable[hit.code]), score=round(min(hit.score, 1.0), 4),
-                path=json.loads(path), matched=_matched(parsed, hit, source, via)))
+                path=list(path), matched=_matched(parsed, hit, source, via)))
         return answers
 
-    def _document_rows(self, documents: list[int]) -> dict[int, tuple[str, str, str | None]]:
-        if not documents:
-            return {}
-        marks = ",".join("?" * len(documents))
-        rows = self._connection().execute(
-            f"SELECT id, source, path, via FROM search_documents WHERE id IN ({marks})",
-            documents)
-        return {row[0]: (row[1], row[2], row[3]) for row in rows}
+    def _document_rows(self, documents: list[int]
+                       ) -> dict[int, tuple[str, tuple[str, ...], str | None]]:
+        """Each document's source, path and cross reference (kept: the same documents answer
+        many queries)."""
+        known = self._document_paths
+        found = {document: row for document in documents
+                 if (row := known.get(document)) is not None}
+        missing = [document for document in documents if document not in found]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            rows = self._connection().execute(
+                f"SELECT id, source, path, via FROM search_documents WHERE id IN ({marks})",
+                missing)
+            for document, source, path, via in rows:
+                found[document] = (source, tuple(json.loads(path)), via)
+                _bounded_put(known, document, found[document], CACHED_EXPLANATIONS)
+        return found
 
     def _code_titles(self, codes: list[int]) -> dict[int, str]:
-        if not codes:
-            return {}
-        marks = ",".join("?" * len(codes))
-        rows = self._connection().execute(
-            f"SELECT id, title FROM search_codes WHERE id IN ({marks})", codes)
-        return dict(rows)
+        """Each code's title (kept, as the paths are)."""
+        known = self._code_title
+        found = {code: title for code in codes if (title := known.get(code)) is not None}
+        missing = [code for code in codes if code not in found]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            rows = self._connection().execute(
+                f"SELECT id, title FROM search_codes WHERE id IN ({marks})", missing)
+            for code, title in rows:
+                found[code] = title
+                _bounded_put(known, code, title, CACHED_EXPLANATIONS)
+        return found
 
     def _connection(self) -> sqlite3.Connection:
         """The loading connection in the thread that loaded; elsewhere a read-only connection
@@ -504,10 +572,60 @@ def _database_file(conn: sqlite3.Connection) -> str:
 
 
 def _bounded_put(cache: dict, key: object, value: object, size: int) -> None:
-    """A small cache: when full, the oldest entry goes."""
+    """A small cache: when full, its oldest quarter goes (at once: a dict emptied from the
+    front one entry at a time is read from the front past every entry taken out)."""
     if len(cache) >= size:
-        cache.pop(next(iter(cache)))
+        _forget_oldest(cache, max(1, size // 4))
     cache[key] = value
+
+
+def _forget_oldest(cache: dict, count: int) -> list:
+    """Take the ``count`` oldest entries out of ``cache``; their values (another thread may
+    be doing the same: what it took is not taken twice)."""
+    try:
+        oldest = list(islice(cache, count))
+    except RuntimeError:  # changed while read, by another thread
+        return []
+    return [gone for key in oldest if (gone := cache.pop(key, None)) is not None]
+
+
+class _SizedCache:
+    """A cache bounded by the total size of what it holds (documents in posting sets,
+    children in headers), oldest out first: one large entry costs what many small ones do."""
+
+    __slots__ = ("budget", "_held", "_items")
+
+    def __init__(self, budget: int):
+        self.budget = budget
+        self._held = 0
+        self._items: dict = {}
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def get(self, key: object) -> Any:
+        item = self._items.get(key)
+        return None if item is None else item[0]
+
+    def put(self, key: object, value: object, size: int) -> None:
+        if size > self.budget:
+            return
+        items = self._items
+        if self._held + size > self.budget:  # the oldest go, until a quarter is free
+            share = self.budget // 4
+            count, freed = 0, 0
+            try:
+                for _, held in items.values():
+                    if self._held - freed + size <= self.budget - share:
+                        break
+                    count += 1
+                    freed += held
+            except RuntimeError:  # changed while read, by another thread: fewer go
+                pass
+            self._held -= sum(held for _, held in _forget_oldest(items, max(1, count)))
+        old = items.get(key)
+        items[key] = (value, size)
+        self._held += size - (old[1] if old is not None else 0)
 
 
 def _keep_leaders(leaders: list[float], score: float, limit: int) -> None:
@@ -515,6 +633,18 @@ def _keep_leaders(leaders: list[float], score: float, limit: int) -> None:
         heapq.heappush(leaders, score)
     elif score > leaders[0]:
         heapq.heapreplace(leaders, score)
+
+
+def _cheapest_untouched(header: _Header, touched: set[int]) -> list[tuple]:
+    """The children of a large header (S82 has thousands) that hold no word the query asked,
+    as they rank: by their own cost alone, so only the first few can be among the best."""
+    found = []
+    for number in header.cheapest:
+        if number not in touched:
+            found.append((False, 0, header.base_costs[number], header.children[number], 0))
+            if len(found) == COMPLETIONS_PER_HEADER:
+                break
+    return found
 
 
 def _missing_words(weights: list[float], most: float) -> list[tuple[int, ...]]:
@@ -545,6 +675,20 @@ def _term_words(words: list[QueryWord]) -> dict[int, int]:
         for term in word.alternatives:
             found[term] = found.get(term, 0) | (1 << number)
     return found
+
+
+class _MaskWeights(dict):
+    """The weight of a set of query words (bit mask), each worked out once per query."""
+
+    __slots__ = ("weights",)
+
+    def __init__(self, weights: list[float]):
+        super().__init__()
+        self.weights = weights
+
+    def __missing__(self, mask: int) -> float:
+        weight = self[mask] = _mask_weight(mask, self.weights)
+        return weight
 
 
 def _mask_weight(mask: int, weights: list[float]) -> float:

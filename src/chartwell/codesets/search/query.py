@@ -40,6 +40,7 @@ NEGATED_WEIGHT = 0.5
 # An abbreviation typed as one word of this length or more (copd, nstemi) also matches as typed;
 # shorter ones (mi, cap, l) and phrases (cold sore) are too ambiguous.
 MIN_ORIGIN_LENGTH = 4
+CACHED_WORDS = 20_000  # typed words whose reading is kept
 
 
 @dataclass(slots=True)
@@ -92,6 +93,7 @@ class QueryReader:
         self.idf = idf
         self.spelling = spelling
         self.aliases: dict[str, list[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]] = {}
+        self._known: dict[tuple, tuple] = {}  # typed word -> how it reads (see _words)
         for words, extend, implied in aliases:
             self.aliases.setdefault(words[0], []).append(
                 (tuple(words), tuple(extend), tuple(implied)))
@@ -155,6 +157,26 @@ class QueryReader:
     # -- steps 2 and 3: known words, splits, corrections ----------------------------------
 
     def _words(self, item: _Typed, parsed: ParsedQuery) -> list[QueryWord]:
+        """How one typed word is read (kept: queries repeat their words, and a word the index
+        lacks costs a spelling search). Each answer is a new :class:`QueryWord`: a query
+        marks its own words (negated, weights, aliases)."""
+        key = (item.word, item.origin, item.expansion, item.last)
+        known = self._known.get(key)
+        if known is None:
+            unknown, dropped = len(parsed.unknown), len(parsed.dropped)
+            found = self._read_word(item, parsed)
+            known = (tuple((word.typed, word.word, word.alternatives, word.weight, word.note,
+                            word.covers) for word in found),
+                     tuple(parsed.unknown[unknown:]), tuple(parsed.dropped[dropped:]))
+            if len(self._known) >= CACHED_WORDS:
+                self._known.clear()  # rarely: the words a coder types are few
+            self._known[key] = known
+        else:
+            parsed.unknown.extend(known[1])
+            parsed.dropped.extend(known[2])
+        return [QueryWord(*fields) for fields in known[0]]
+
+    def _read_word(self, item: _Typed, parsed: ParsedQuery) -> list[QueryWord]:
         word = self.lexicon.misspellings.get(item.word, item.word)
         note = f"read {item.word!r} as {word!r}" if word != item.word else None
         if word in self.lexicon.stopwords:
@@ -169,7 +191,7 @@ class QueryReader:
         parts = split_letters_digits(word)
         if len(parts) > 1:
             return [found for part in self._expand(parts, parsed)
-                    for found in self._words(_Typed(part.word, part.origin or item.origin,
+                    for found in self._read_word(_Typed(part.word, part.origin or item.origin,
                                                     part.expansion or item.expansion), parsed)]
         if item.last:
             completions = self.spelling.complete(word)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from chartwell.domain.coded import CodedEncounter, Sex
+from chartwell.domain.coded import CodedDiagnosis, CodedEncounter, CodedProcedure, Sex
 from chartwell.grouping.drg.versions import GrouperVersion
 
 SEX_CODES = {Sex.MALE: 0, Sex.FEMALE: 1, Sex.UNKNOWN: 2}
@@ -81,39 +81,47 @@ def _diagnoses(claim: Claim, encounter: CodedEncounter) -> list[dict]:
     """The principal diagnosis (blank when it cannot be a code: the grouper answers invalid
     principal diagnosis) and the secondary ones that can be codes."""
     diagnoses = []
-    fields, codes = claim.diagnosis_fields, claim.codes
+    fields, codes, spelling = claim.diagnosis_fields, claim.codes, claim.spelling
     for index, item in enumerate(encounter.diagnoses):
-        raw = _RAW.get(item.code)
-        if raw is None:
-            raw = _raw(item.code)
-        if not raw:
-            claim.notes.append(f"diagnoses[{index}] {item.code!r} is not an ICD-10-CM code: "
-                               "left out of the grouping")
-            if index:
+        code = item.code
+        found = _ENTRIES.get((code, item.poa))
+        if found is None:
+            found = _entry(claim, index, item)
+            if found is None:
                 continue
-        elif index and raw not in fields:  # secondary diagnoses: the CC/MCC view names them
+        raw, entry = found
+        if index and raw not in fields:  # secondary diagnoses: the CC/MCC view names them
             fields[raw] = _field("diagnoses", index)
-            claim.spelling[raw] = (index, item.code)
+            spelling[raw] = (index, code)
         codes.add(raw)
-        poa = item.poa
-        diagnoses.append({"code": raw, "poa": poa if poa in POA_INDICATORS else
-                          _poa(claim, index, poa)})
+        diagnoses.append(entry)
     return diagnoses
 
 
-_RAW: dict[str, str] = {}
-"""A diagnosis code as the coder wrote it -> as the grouper takes it (no dot), or "" where it
-cannot be a code: worked out once per code (a run of 100,000 stays has a few hundred thousand
-codes and far fewer distinct ones)."""
+_ENTRIES: dict[tuple[str, str | None], tuple[str, dict]] = {}
+"""(code as the coder wrote it, POA) -> (the code as the grouper takes it, the claim's entry),
+for the diagnoses that need no note: worked out once (a run of 100,000 stays has some 700,000
+diagnoses and far fewer distinct ones). The entries are shared by the claims: read, never
+changed (:meth:`Claim.with_secondary` makes a new list)."""
 _KEPT_CODES = 200_000  # past that many distinct codes, worked out each time
 
 
-def _raw(code: str) -> str:
-    raw = code.replace(".", "")
+def _entry(claim: Claim, index: int, item: CodedDiagnosis) -> tuple[str, dict] | None:
+    """The grouper's entry for a diagnosis, the notes it needs said (None: a secondary diagnosis
+    that cannot be a code, left out)."""
+    raw = item.code.replace(".", "")
     raw = raw if CODE_SHAPE.match(raw) else ""
-    if len(_RAW) < _KEPT_CODES:
-        _RAW[code] = raw
-    return raw
+    if not raw:
+        claim.notes.append(f"diagnoses[{index}] {item.code!r} is not an ICD-10-CM code: "
+                           "left out of the grouping")
+        if index:
+            return None
+    poa = item.poa
+    entry = {"code": raw, "poa": poa if poa in POA_INDICATORS else _poa(claim, index, poa)}
+    if raw and (poa is None or poa in POA_INDICATORS or poa in EXEMPT_POA) and \
+            len(_ENTRIES) < _KEPT_CODES:
+        _ENTRIES[(item.code, poa)] = (raw, entry)
+    return raw, entry
 
 
 _FIELDS = {name: tuple(f"{name}[{index}]" for index in range(64))
@@ -153,16 +161,36 @@ def _discharge_status(claim: Claim, status: str | None) -> int:
 
 def _procedures(claim: Claim, encounter: CodedEncounter) -> list[dict]:
     procedures = []
+    fields = claim.procedure_fields
     for index, procedure in enumerate(encounter.procedures):
-        if procedure.system != "icd10pcs":
-            claim.notes.append(f"procedures[{index}] {procedure.code} is {procedure.system.upper()}"
-                               ": only ICD-10-PCS procedures group an inpatient stay")
-            continue
-        if not PCS_SHAPE.match(procedure.code):
-            claim.notes.append(f"procedures[{index}] {procedure.code!r} is not an ICD-10-PCS "
-                               "code (seven letters or digits): left out of the grouping")
-            continue
-        if procedure.code not in claim.procedure_fields:
-            claim.procedure_fields[procedure.code] = _field("procedures", index)
-        procedures.append({"code": procedure.code})
+        entry = _PROCEDURES.get(procedure.code) if procedure.system == "icd10pcs" else None
+        if entry is None:
+            entry = _procedure(claim, index, procedure)
+            if entry is None:
+                continue
+        code = entry["code"]
+        if code not in fields:
+            fields[code] = _field("procedures", index)
+        procedures.append(entry)
     return procedures
+
+
+_PROCEDURES: dict[str, dict] = {}
+"""An ICD-10-PCS code of the right shape -> the claim's entry for it, made once and shared by
+the claims (read, never changed)."""
+
+
+def _procedure(claim: Claim, index: int, procedure: CodedProcedure) -> dict | None:
+    """The grouper's entry for a procedure, or None (left out, with a note)."""
+    if procedure.system != "icd10pcs":
+        claim.notes.append(f"procedures[{index}] {procedure.code} is {procedure.system.upper()}"
+                           ": only ICD-10-PCS procedures group an inpatient stay")
+        return None
+    if not PCS_SHAPE.match(procedure.code):
+        claim.notes.append(f"procedures[{index}] {procedure.code!r} is not an ICD-10-PCS "
+                           "code (seven letters or digits): left out of the grouping")
+        return None
+    entry = {"code": procedure.code}
+    if len(_PROCEDURES) < _KEPT_CODES:
+        _PROCEDURES[procedure.code] = entry
+    return entry

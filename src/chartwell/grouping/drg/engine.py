@@ -8,6 +8,7 @@ Pure: the tables and the grouper are handed in (:mod:`chartwell.services.drg` op
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
@@ -54,16 +55,8 @@ class DrgResult:
 
 def _answer(version: GrouperVersion, grouping: Grouping, tables: MsdrgTables | None,
             view: CcMcc, changes: WhatChanges, notes: list[str]) -> dict:
-    row = tables.drg(grouping.drg) if tables else None
     return {
-        "version": version.label, "fiscal_year": version.fiscal_year,
-        "mdc": grouping.mdc, "mdc_title": grouping.mdc_title,
-        "drg": grouping.drg, "title": grouping.title,
-        "type": row.type if row else None,
-        "weight": row.weight if row else None,
-        "gmlos": row.gmlos if row else None, "amlos": row.amlos if row else None,
-        "return_code": grouping.return_code,
-        "message": _message(grouping),
+        **_head(version, grouping, tables),
         "initial_drg": grouping.initial_drg,
         "hac": _hac(grouping, tables),
         "cc_mcc": view.to_json(),
@@ -71,6 +64,41 @@ def _answer(version: GrouperVersion, grouping: Grouping, tables: MsdrgTables | N
         "tables": tables.version if tables else None,
         "notes": notes,
     }
+
+
+_heads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # tables -> {kind: head}
+_heads_without_tables: dict[tuple, dict] = {}
+MAX_HEADS = 20_000  # kinds remembered per tables release; past that, made anew
+
+
+def _head(version: GrouperVersion, grouping: Grouping, tables: MsdrgTables | None) -> dict:
+    """The answer's first fields, which the grouper version, the tables and the grouper's DRG,
+    MDC and return code fix: made once per kind (a few thousand in a run of 100,000 stays) and
+    copied into each answer."""
+    if tables is None:
+        heads = _heads_without_tables
+    else:
+        heads = _heads.get(tables)
+        if heads is None:
+            heads = _heads.setdefault(tables, {})
+    key = (version.number, grouping.drg, grouping.title, grouping.mdc, grouping.mdc_title,
+           grouping.return_code)
+    head = heads.get(key)
+    if head is None:
+        row = tables.drg(grouping.drg) if tables else None
+        head = {
+            "version": version.label, "fiscal_year": version.fiscal_year,
+            "mdc": grouping.mdc, "mdc_title": grouping.mdc_title,
+            "drg": grouping.drg, "title": grouping.title,
+            "type": row.type if row else None,
+            "weight": row.weight if row else None,
+            "gmlos": row.gmlos if row else None, "amlos": row.amlos if row else None,
+            "return_code": grouping.return_code,
+            "message": _message(grouping),
+        }
+        if len(heads) < MAX_HEADS:
+            heads[key] = head
+    return head
 
 
 def _hac(grouping: Grouping, tables: MsdrgTables | None) -> dict | None:

@@ -33,7 +33,7 @@ import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from chartwell.codesets.msdrg import severity_phrase
 from chartwell.domain.coded import CodedEncounter
@@ -137,9 +137,9 @@ class WhatChanges:
 NOTHING = WhatChanges((), ())
 
 
-@dataclass(frozen=True, slots=True)
-class Regrouping:
-    """What a regrouping needs: the stay, its claim and answer, the tables and the grouper."""
+class Regrouping(NamedTuple):
+    """What a regrouping needs: the stay, its claim and answer, the tables and the grouper (a
+    tuple: made for every stay)."""
 
     encounter: CodedEncounter
     claim: Claim

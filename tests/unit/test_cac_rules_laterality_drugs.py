@@ -1,0 +1,173 @@
+"""The CAC rules of the fourth round, each with a note that fires and a near miss that must not:
+neoplasm words by site ("liver metastases", Section I.C.2), laterality inside a condition's
+words (Section I.B.13, bilateral as left and right), two conditions joined in one phrase cut
+apart (Section I.B.1), the duration of the present illness read as present ("a 2-month
+history of fever"), long-term drug therapy (Z79, Section I.C.21.c.3 / I.C.4.a.3) and no Z79.4
+beside type 1 diabetes.
+
+The coder is the pipeline tests' (the session's FY2026 reference store and the encoder's cached
+FY2026 search index).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from chartwell.cac import rules
+
+pytestmark = pytest.mark.shared_data
+
+HERE = Path(__file__).parent
+
+
+@pytest.fixture(scope="module")
+def coder(request, reference_data):
+    spec = importlib.util.spec_from_file_location("cac_pipeline_tests_4",
+                                                  HERE / "test_cac_pipeline.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.build_coder(request, reference_data)
+
+
+def coded(coder, text: str, setting: str = "inpatient") -> dict[str, object]:
+    result = coder.code(text, setting=setting)
+    for item in result.suggestions:
+        assert item.spans and item.path
+        for span in item.spans:
+            assert text[span.start:span.end] == span.text and span.text.strip()
+    return {item.code: item for item in result.suggestions}
+
+
+# -- neoplasms by site -------------------------------------------------------------------------
+
+
+def test_metastases_named_with_their_site_are_the_secondary_code_of_the_site(coder):
+    found = coded(coder, "CT showed multiple liver metastases. A bone scan showed bone "
+                         "metastases.")
+    assert {"C78.7", "C79.51"} <= set(found)
+    assert found["C78.7"].spans[0].text == "liver metastases"
+
+
+def test_metastasis_without_a_site_word_is_no_site_code(coder):
+    found = coded(coder, "The family was told about the risk of metastasis.")
+    assert not any(code.startswith(("C77", "C78", "C79")) for code in found)
+
+
+# -- laterality --------------------------------------------------------------------------------
+
+
+def test_a_side_the_code_does_not_carry_does_not_hide_the_condition(coder):
+    found = coded(coder, "An ultrasound showed a right renal mass and a left renal cyst.")
+    assert {"N28.89", "N28.1"} <= set(found)
+
+
+def test_a_side_the_category_carries_chooses_the_sided_code(coder):
+    found = coded(coder, "He consulted for a tumor in the right testicle.")
+    assert "D40.11" in found
+    assert found["D40.11"].guideline.startswith(rules.LATERALITY)
+
+
+def test_bilateral_without_a_bilateral_code_is_coded_left_and_right(coder):
+    found = coded(coder, "CT showed bilateral pulmonary metastases.")
+    assert {"C78.01", "C78.02"} <= set(found) and "C78.00" not in found
+    assert found["C78.01"].guideline.startswith(rules.BILATERAL)
+
+
+def test_a_side_already_in_the_index_answer_is_kept(coder):
+    """Near miss: "right knee osteoarthritis" stays the right knee's code."""
+    found = coded(coder, "ASSESSMENT:\n1. Right knee osteoarthritis.\n")
+    assert "M17.11" in found and "M17.9" not in found
+
+
+# -- two conditions in one phrase ------------------------------------------------------------
+
+
+def test_two_conditions_in_one_phrase_are_coded_apart(coder):
+    found = coded(coder, "ASSESSMENT:\n1. Sepsis due to urinary tract infection: improving.\n")
+    assert {"A41.9", "N39.0"} <= set(found) and "B99.9" not in found
+
+
+def test_a_qualifier_before_a_condition_is_no_condition_of_its_own(coder):
+    """Near miss: "reducible" is said of the hernia, not a condition ("reduced mobility")."""
+    found = coded(coder, "ASSESSMENT:\n1. Reducible left inguinal hernia: repair.\n")
+    assert "K40.90" in found and not any(code.startswith("Z74") for code in found)
+
+
+# -- duration of the present illness ----------------------------------------------------------
+
+
+def test_a_months_history_of_a_symptom_is_the_present_illness(coder):
+    found = coded(coder, "She was admitted with a 2-month history of fever.")
+    assert "R50.9" in found and found["R50.9"].assertion == "present"
+
+
+def test_a_history_of_a_past_condition_is_still_history(coder):
+    result = coder.code("She had a history of pneumonia.", setting="inpatient")
+    assert "J18.9" not in [item.code for item in result.suggestions]
+    assert any(item.code == "J18.9" for item in result.not_coded)
+
+
+# -- long-term drug therapy --------------------------------------------------------------------
+
+
+def test_drugs_the_patient_is_on_are_long_term_drug_therapy(coder):
+    found = coded(coder, "A 59-year-old man with type 2 diabetes. He takes metformin 1000 mg "
+                         "twice daily. On warfarin for atrial fibrillation. He was in "
+                         "treatment with prednisone 10 mg/day.")
+    assert {"Z79.84", "Z79.01", "Z79.52"} <= set(found)
+    assert found["Z79.84"].spans[0].text == "metformin"
+    assert found["Z79.01"].guideline.startswith("Section I.C.21.c.3")
+
+
+@pytest.mark.parametrize("text", [
+    "Aspirin was stopped before surgery.",
+    "Insulin infusion was started for the hyperglycemia.",
+    "PLAN: Continue aspirin and statin.",
+    "He is not on anticoagulation.",
+    "Allergic to penicillin and codeine.",
+])
+def test_a_drug_stopped_given_once_or_only_planned_is_no_long_term_therapy(coder, text):
+    found = coded(coder, text)
+    assert not any(code.startswith("Z79") for code in found), found
+
+
+def test_no_long_term_insulin_beside_type_1_diabetes(coder):
+    found = coded(coder, "ASSESSMENT:\n1. Type 1 diabetes mellitus, on insulin.\n")
+    assert any(code.startswith("E10") for code in found) and "Z79.4" not in found
+    near = coded(coder, "ASSESSMENT:\n1. Type 2 diabetes mellitus, on insulin.\n")
+    assert "Z79.4" in near
+
+
+# -- words that are no diagnosis ---------------------------------------------------------------
+
+
+def test_death_is_no_r99_unless_dead_on_arrival(coder):
+    assert "R99" not in coded(coder, "The patient died. Death occurred on day 12.")
+    assert "R99" in coded(coder, "ASSESSMENT:\n1. Death, cause unknown, dead on arrival.\n")
+
+
+def test_an_abbreviation_followed_by_a_number_is_a_test_name(coder):
+    assert not any(code.startswith("C80") for code in coded(
+        coder, "Tumor markers CA 19.9 and CA 125 were normal."))
+    assert "C34.90" in coded(coder, "ASSESSMENT:\n1. CA of the lung.\n")
+
+
+# -- tobacco in a narrative --------------------------------------------------------------------
+
+
+def test_a_narrative_smoker_of_cigarettes_is_nicotine_dependence(coder):
+    found = coded(coder, "A 47-year-old patient, a 10-cigarette smoker/day, presented with "
+                         "hematuria.")
+    assert "F17.210" in found
+
+
+@pytest.mark.parametrize("text", [
+    "The patient declares he is not a smoker.",
+    "His history included smoking up to 23 years before.",
+    "Former smoker who quit smoking ten years ago.",
+])
+def test_a_denied_or_past_habit_is_no_current_dependence(coder, text):
+    assert not any(code.startswith("F17") for code in coded(coder, text))
