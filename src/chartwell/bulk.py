@@ -12,10 +12,8 @@ from contextlib import contextmanager
 
 @contextmanager
 def gc_paused(long: bool, *, kept: bool = False) -> Iterator[None]:
-    """The cyclic garbage collector paused while a long list is worked on: its answers are
-    hundreds of thousands of young containers that live to the end, and the collector scanned
-    them again and again (a third of the time of a 100,000-stay run). Reference counting still
-    frees what dies; the collector is switched back on after, if it was on.
+    """Paused while ``long`` work runs (reference counting still frees what dies); switched
+    back on after, if it was on.
 
     ``kept``: what the work made is handed back to the caller (answers, and the tables it read
     as it went), so it is moved to the oldest generation as the pause ends, without the scan of

@@ -99,6 +99,7 @@ def test_numbered_items_are_not_cut_after_their_number():
     ("S/p appendectomy as a teenager.", "appendectomy", HISTORY),
     ("Mother with breast cancer.", "breast cancer", FAMILY),
     ("Family history of colon cancer.", "colon cancer", FAMILY),
+    ("Long-standing history of diabetes.", "diabetes", HISTORY),  # no duration: a past one
     ("Return if chest pain recurs.", "chest pain", HYPOTHETICAL),
     ("Watch for signs of infection.", "infection", HYPOTHETICAL),
 ])
@@ -116,6 +117,9 @@ def test_each_trigger_family_fires(text, words, expected):
     ("The patient denies smoking; she has asthma.", "asthma"),  # a new clause
     ("Mother at bedside; patient has asthma.", "asthma"),
     ("Seen in the past week for gout.", "gout"),  # "past week" is no history
+    ("A 2-month history of fever.", "fever"),  # how long the illness has run
+    ("He reports a two months' history of chest pain.", "chest pain"),
+    ("A 3-year long history of gout.", "gout"),
 ])
 def test_near_misses_stay_present(text, words):
     assert assertion(text, words) == PRESENT

@@ -77,8 +77,6 @@ VALID_SAMPLES = {
 }
 
 
-
-
 def segment_ids(guide: Guide) -> set[str]:
     return {segment.id for _, segment in iter_segment_rules(guide.transaction_set)}
 

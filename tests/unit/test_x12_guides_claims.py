@@ -23,8 +23,6 @@ USAGES = {"R", "S", "N"}
 TYPES = {"AN", "ID", "DT", "TM", "N0", "N2", "R", "B", ""}
 
 
-
-
 def find_loop(guide: Guide, loop_id: str) -> LoopRule:
     return next(each for each in iter_loops(guide.transaction_set) if each.id == loop_id)
 

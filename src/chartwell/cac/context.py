@@ -123,6 +123,10 @@ TERMINATORS = frozenset((
     "reveals", "demonstrates", "demonstrated", "confirmed", "positive", "treated",
     "started", "continue", "continues", "history", "with",
 ))
+_DURATION_UNITS = frozenset(("hour", "hours", "day", "days", "week", "weeks", "month", "months",
+                             "year", "years"))
+_DURATION_COUNTS = frozenset(("a", "an", "one", "two", "three", "four", "five", "six", "seven",
+                              "eight", "nine", "ten", "several", "few", "many"))
 # words that end a family scope: the patient speaking of herself again
 _FAMILY_TERMINATORS = frozenset(("patient", "pt", "she", "he", "her", "his"))
 _BY_FIRST: dict[str, list[Trigger]] = {}
@@ -167,6 +171,9 @@ def scopes(sentence: Sentence) -> list[Scope]:
             position += 1
             continue
         end = position + len(trigger.phrase)
+        if trigger.assertion == HISTORY and _duration_before(norms, position):
+            position = end  # "a 2-month history of fever": how long, not a past condition
+            continue
         if trigger.direction == FORWARD:
             last = _forward_end(norms, end, trigger)
             if last >= end:
@@ -190,6 +197,16 @@ def _pseudo_at(norms: list[str], position: int) -> int:
             if length <= left and tuple(norms[position:position + length]) in PSEUDO:
                 return length
     return 0
+
+
+def _duration_before(norms: list[str], position: int) -> bool:
+    """Whether a duration ("3 day", "two months", "5-year long") comes just before the word
+    at ``position``: the present illness's length, said as a "history"."""
+    before = position - 1
+    if before >= 0 and norms[before] == "long":
+        before -= 1
+    return (before >= 1 and norms[before] in _DURATION_UNITS
+            and (norms[before - 1].isdigit() or norms[before - 1] in _DURATION_COUNTS))
 
 
 def _trigger_at(norms: list[str], position: int) -> Trigger | None:

@@ -31,12 +31,13 @@ from typing import Any
 
 from chartwell.cac import rules
 from chartwell.cac.concepts import ConceptMatcher, Mention
-from chartwell.cac.context import HISTORY, PRESENT, assertion_of, scopes
+from chartwell.cac.context import assertion_of, scopes
 from chartwell.cac.drugs import long_term_drugs
 from chartwell.cac.modifiers import read_modifiers
 from chartwell.cac.sites import SiteWords, needs_site
 from chartwell.cac.status import STATUS_SECTIONS, narrative_tobacco, status_codes
 from chartwell.cac.text import CONCLUDING, Sentence, section_name, sections, sentences
+from chartwell.codesets.search.engine import Kept
 from chartwell.codesets.search.text import raw_words
 from chartwell.errors import InvalidInput
 
@@ -161,12 +162,12 @@ class Coder:
         self.matcher = ConceptMatcher(cm_artifact.index_terms("index"), cm_search.lexicon,
                                       self.sites.neoplasm_stems)
         self.tabular = rules.TabularNotes(cm_artifact)
-        self._answers: dict[tuple[str, ...] | str, list] = {}
-        self._readings: dict[str, tuple[str, ...] | str] = {}
-        self._pcs_answers: dict[str, list] = {}
+        self._answers = Kept(CACHED_QUERIES)
+        self._readings = Kept(CACHED_QUERIES)
+        self._pcs_answers = Kept(CACHED_QUERIES)
         self._skipped = cm_search.lexicon.stopwords
-        self._category_words: dict[tuple[str, str], bool] = {}
-        self._siblings: dict[str, list] = {}  # a code's billable children (laterality)
+        self._category_words = Kept(CACHED_QUERIES)
+        self._siblings = Kept(CACHED_QUERIES)  # a code's billable children (laterality)
 
     @classmethod
     def open(cls, *, on: date | None = None, data_dir: str | Path | None = None) -> Coder:
@@ -304,8 +305,6 @@ class Coder:
         if needs_site(hit.code):
             hit = self._with_site(sentence, text[start:end], words, hit)
         assertion, why = assertion_of(sentence, mention.first, mention.last, sentence_scopes)
-        if assertion == HISTORY and _DURATION.search(text, sentence.start, start):
-            assertion, why = PRESENT, None  # "a 2-month history of fever": how long, not past
         candidate = Candidate(code=hit.code, system="icd10cm", title=hit.title,
                               spans=[Span(start, end, text[start:end])],
                               section=sentence.section, assertion=assertion,
@@ -356,7 +355,7 @@ class Coder:
         siblings = self._siblings.get(parent)
         if siblings is None:
             siblings = [row for row in self.cm.children(parent) if row.billable]
-            _bounded_put(self._siblings, parent, siblings)
+            self._siblings.put(parent, siblings)
 
         def one(word: str):
             found = [row for row in siblings
@@ -439,7 +438,7 @@ class Coder:
         hits = self._answers.get(key)
         if hits is None:
             hits = reranked(self.search.search(text, limit=5), text)
-            _bounded_put(self._answers, key, hits)
+            self._answers.put(key, hits)
         return hits
 
     def pcs_answer(self, sentence: str) -> list:
@@ -448,7 +447,7 @@ class Coder:
         hits = self._pcs_answers.get(sentence)
         if hits is None:
             hits = self.pcs_search.search(sentence, limit=3)
-            _bounded_put(self._pcs_answers, sentence, hits)
+            self._pcs_answers.put(sentence, hits)
         return hits
 
     def _reading(self, text: str) -> tuple[str, ...] | str:
@@ -461,7 +460,7 @@ class Coder:
             read = self.matcher._read
             reading = tuple(sorted(read(word) for word in raw_words(text)
                                    if word not in self._skipped or word in KEPT_WORDS)) or text
-            _bounded_put(self._readings, text, reading)
+            self._readings.put(text, reading)
         return reading
 
     def _distinguishing(self, words: list[str], code: str) -> list[str]:
@@ -480,7 +479,7 @@ class Coder:
         if said is None:
             titles = " ".join(row.long_title.lower() for row in self.cm.descendants(category))
             said = bool(re.search(rf"\b{re.escape(word)}\b", titles))
-            _bounded_put(self._category_words, (category, word), said)
+            self._category_words.put((category, word), said)
         return said
 
 
@@ -524,18 +523,6 @@ _POISONING = re.compile(r"poison|overdos|intoxica|toxic|advers|side[- ]effect|in
 LOCALIZED = {"R59.9": "R59.0", "R60.9": "R60.0"}
 
 
-def _bounded_put(cache: dict, key, value) -> None:
-    if len(cache) >= CACHED_QUERIES:
-        cache.pop(next(iter(cache)))
-    cache[key] = value
-
-
-# "a 3-day history of", "two months' history of": the present illness's duration, not a past
-# condition (the condition's words follow within a few words)
-_DURATION = re.compile(r"\b(?:\d+|an?|one|two|three|four|five|six|seven|eight|nine|ten|"
-                       r"several|few|many|long|short)[- ](?:hours?|days?|weeks?|months?|"
-                       r"years?)(?:'s?)?[- ](?:long[- ])?history of(?:\s+[\w-]+){0,3}\s*$",
-                       re.I)
 # a side written in a condition's words (as the modifiers read it: "both" is "bilateral")
 SIDES = {"left": "left", "lt": "left", "right": "right", "rt": "right",
          "bilateral": "bilateral", "bilat": "bilateral", "b/l": "bilateral"}

@@ -41,7 +41,7 @@ import re
 import sqlite3
 import zipfile
 import zlib
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -675,6 +675,17 @@ class NcciTables:
         records = self._loaded[table]
         return ((records.get(code_a) or self._read(table, code_a)).get(code_b)
                 + (records.get(code_b) or self._read(table, code_b)).get(code_a))
+
+    def records(self, setting: str) -> Callable[[str], _Column1Edits | _NoEdits]:
+        """A reader of column 1 codes' records in the PTP table of ``setting`` (what a code is
+        column 1 of, read once and kept), for callers that probe many codes of one table."""
+        table = PTP_TABLE_OF.get(setting) or ptp_table(setting)
+        loaded, read = self._loaded[table], self._read
+
+        def record(code: str) -> _Column1Edits | _NoEdits:
+            return loaded.get(code) or read(table, code)
+
+        return record
 
     def _read(self, table: str, column_1: str) -> _Column1Edits | _NoEdits:
         """A column 1 code's record, read from the artifact and kept (or kept as absent). The

@@ -17,7 +17,6 @@ declared rule, from its own table.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -155,7 +154,7 @@ class ClaimCodeRows(dict):
         self.whole = False  # every code of the MUE table and the HCPCS file made
         self._windows = hcpcs.hcpcs_windows if hcpcs is not None else {}
         has_ptp = ncci is not None and ncci.has_ptp(setting)
-        self._records = ncci_records(ncci, setting) if has_ptp else None
+        self._records = ncci.records(setting) if has_ptp else None
         self._add_ons = ncci.add_on_codes if ncci is not None else {}
         self._values = mue.values(setting) if mue is not None and mue.has(setting) else {}
 
@@ -170,21 +169,6 @@ class ClaimCodeRows(dict):
                 self.clear()
             self[code] = found
         return found
-
-
-def ncci_records(ncci: Any, setting: str) -> Callable[[str], Any]:
-    """A column 1 code's PTP record in the table of ``setting`` (read and kept by the
-    :class:`~chartwell.codesets.ncci.NcciTables` reader)."""
-    from chartwell.codesets.ncci import PTP_TABLE_OF, ptp_table
-
-    table = PTP_TABLE_OF.get(setting) or ptp_table(setting)
-    loaded = ncci._loaded[table]
-    read = ncci._read
-
-    def record(code: str) -> Any:
-        return loaded.get(code) or read(table, code)
-
-    return record
 
 
 _CLAIM_TABLES: dict[tuple[int, int, int, str], ClaimCodeRows] = {}

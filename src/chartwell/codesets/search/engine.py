@@ -40,11 +40,11 @@ import re
 import sqlite3
 import threading
 from array import array
-from dataclasses import dataclass
-from typing import Any
 from collections import Counter
-from collections.abc import Iterable
-from itertools import chain, combinations, compress, islice
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from itertools import chain, combinations, compress
+from typing import Any
 
 from chartwell.codesets.search.build import FORMAT_VERSION, NEGATED, SOURCES
 from chartwell.codesets.search.model import SearchHit, Source
@@ -164,12 +164,12 @@ class SearchIndex:
         via = _array("B", blobs["doc_via"])
         self._priors = [SOURCE_PRIOR.get(SOURCES[source], 1.0) * VIA_PRIOR[kind]
                         for source, kind in zip(self.doc_source, via, strict=True)]
-        self._headers = _SizedCache(CACHED_CHILDREN)
-        self._titles: dict[int, tuple[frozenset[int], frozenset[int]]] = {}
-        self._word_sets = _SizedCache(CACHED_DOCUMENTS // 2)
-        self._posting_sets = _SizedCache(CACHED_DOCUMENTS)
-        self._document_paths: dict[int, tuple[str, tuple[str, ...], str | None]] = {}
-        self._code_title: dict[int, str] = {}
+        self._headers = Kept(CACHED_CHILDREN)
+        self._titles = Kept(CACHED_TITLES)
+        self._word_sets = Kept(CACHED_DOCUMENTS // 2)
+        self._posting_sets = Kept(CACHED_DOCUMENTS)
+        self._document_paths = Kept(CACHED_EXPLANATIONS)
+        self._code_title = Kept(CACHED_EXPLANATIONS)
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> SearchIndex:
@@ -462,7 +462,7 @@ class SearchIndex:
             else:
                 found = (frozenset(term & TERM_BITS for term in terms),
                          frozenset(term & TERM_BITS for term in terms if term & NEGATED))
-            _bounded_put(self._titles, code, found, CACHED_TITLES)
+            self._titles.put(code, found)
         return found
 
     def _title_mask(self, code: int, term_words: dict[int, int], negated: int = 0
@@ -518,32 +518,26 @@ class SearchIndex:
                        ) -> dict[int, tuple[str, tuple[str, ...], str | None]]:
         """Each document's source, path and cross reference (kept: the same documents answer
         many queries)."""
-        known = self._document_paths
-        found = {document: row for document in documents
-                 if (row := known.get(document)) is not None}
-        missing = [document for document in documents if document not in found]
-        if missing:
-            marks = ",".join("?" * len(missing))
-            rows = self._connection().execute(
-                f"SELECT id, source, path, via FROM search_documents WHERE id IN ({marks})",
-                missing)
-            for document, source, path, via in rows:
-                found[document] = (source, tuple(json.loads(path)), via)
-                _bounded_put(known, document, found[document], CACHED_EXPLANATIONS)
-        return found
+        return self._kept_rows(self._document_paths, documents,
+                               "SELECT id, source, path, via FROM search_documents",
+                               lambda source, path, via: (source, tuple(json.loads(path)), via))
 
     def _code_titles(self, codes: list[int]) -> dict[int, str]:
         """Each code's title (kept, as the paths are)."""
-        known = self._code_title
-        found = {code: title for code in codes if (title := known.get(code)) is not None}
-        missing = [code for code in codes if code not in found]
+        return self._kept_rows(self._code_title, codes, "SELECT id, title FROM search_codes",
+                               lambda title: title)
+
+    def _kept_rows(self, kept: Kept, ids: list[int], select: str,
+                   value_of: Callable[..., Any]) -> dict[int, Any]:
+        """The value of each id's row, those not kept yet read in one statement and kept."""
+        found = {each: value for each in ids if (value := kept.get(each)) is not None}
+        missing = [each for each in ids if each not in found]
         if missing:
             marks = ",".join("?" * len(missing))
-            rows = self._connection().execute(
-                f"SELECT id, title FROM search_codes WHERE id IN ({marks})", missing)
-            for code, title in rows:
-                found[code] = title
-                _bounded_put(known, code, title, CACHED_EXPLANATIONS)
+            for each, *columns in self._connection().execute(
+                    f"{select} WHERE id IN ({marks})", missing):
+                found[each] = value = value_of(*columns)
+                kept.put(each, value)
         return found
 
     def _connection(self) -> sqlite3.Connection:
@@ -571,27 +565,11 @@ def _database_file(conn: sqlite3.Connection) -> str:
     return ""
 
 
-def _bounded_put(cache: dict, key: object, value: object, size: int) -> None:
-    """A small cache: when full, its oldest quarter goes (at once: a dict emptied from the
-    front one entry at a time is read from the front past every entry taken out)."""
-    if len(cache) >= size:
-        _forget_oldest(cache, max(1, size // 4))
-    cache[key] = value
-
-
-def _forget_oldest(cache: dict, count: int) -> list:
-    """Take the ``count`` oldest entries out of ``cache``; their values (another thread may
-    be doing the same: what it took is not taken twice)."""
-    try:
-        oldest = list(islice(cache, count))
-    except RuntimeError:  # changed while read, by another thread
-        return []
-    return [gone for key in oldest if (gone := cache.pop(key, None)) is not None]
-
-
-class _SizedCache:
-    """A cache bounded by the total size of what it holds (documents in posting sets,
-    children in headers), oldest out first: one large entry costs what many small ones do."""
+class Kept:
+    """A cache bounded by the total size of what it holds (documents in posting sets, children
+    in headers, 1 for a title or a path), oldest out first: one large entry costs what many
+    small ones do. When full, the oldest go until a quarter is free, at once (a dict emptied
+    from the front one entry at a time is read from the front past every entry taken out)."""
 
     __slots__ = ("budget", "_held", "_items")
 
@@ -607,25 +585,31 @@ class _SizedCache:
         item = self._items.get(key)
         return None if item is None else item[0]
 
-    def put(self, key: object, value: object, size: int) -> None:
+    def put(self, key: object, value: object, size: int = 1) -> None:
         if size > self.budget:
             return
-        items = self._items
-        if self._held + size > self.budget:  # the oldest go, until a quarter is free
-            share = self.budget // 4
-            count, freed = 0, 0
-            try:
-                for _, held in items.values():
-                    if self._held - freed + size <= self.budget - share:
-                        break
-                    count += 1
-                    freed += held
-            except RuntimeError:  # changed while read, by another thread: fewer go
-                pass
-            self._held -= sum(held for _, held in _forget_oldest(items, max(1, count)))
-        old = items.get(key)
-        items[key] = (value, size)
+        if self._held + size > self.budget:
+            self._forget_oldest(self._held + size - (self.budget - self.budget // 4))
+        old = self._items.get(key)
+        self._items[key] = (value, size)
         self._held += size - (old[1] if old is not None else 0)
+
+    def _forget_oldest(self, amount: int) -> None:
+        """The oldest entries out until they held ``amount`` (another thread may be doing the
+        same: what it took is not taken twice, and a dict changed while read frees fewer)."""
+        oldest, freed = [], 0
+        try:
+            for key, (_, size) in self._items.items():
+                if freed >= amount:
+                    break
+                oldest.append(key)
+                freed += size
+        except RuntimeError:  # changed while read, by another thread
+            pass
+        for key in oldest:
+            gone = self._items.pop(key, None)
+            if gone is not None:
+                self._held -= gone[1]
 
 
 def _keep_leaders(leaders: list[float], score: float, limit: int) -> None:

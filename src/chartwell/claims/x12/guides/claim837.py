@@ -1,6 +1,7 @@
 """What the professional (005010X222A1) and institutional (005010X223A2) 837s share, written
 once: the header (BHT, 1000A submitter, 1000B receiver), the billing provider's currency, the
-pay-to plan, the subscriber's and other subscriber's SBR, the payer and other payer names, and
+pay-to plan, the subscriber's and other subscriber's SBR, the payer and other payer names, the
+claim's contract and file information (CN1, K3), the provider name loops (2310x, 2420x), and
 the HL hierarchy the claim loop hangs in (2000A > 2000B > 2000C, the claim under the subscriber
 when the subscriber is the patient, else under the patient).
 
@@ -13,8 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chartwell.claims.x12.guide import (AN, DT, ID, TM, UNBOUNDED, Guide, LoopRule, N, R, S,
-                                        SegmentRule, el, loop, seg)
+from chartwell.claims.x12.guide import (AN, DT, ID, RN, TM, UNBOUNDED, Guide, LoopRule, N, R,
+                                        S, SegmentRule, comp, el, loop, seg)
 from chartwell.claims.x12.guides.common import (address, hierarchical_level, name, reference,
                                                 transaction_set_header, transaction_set_trailer)
 
@@ -117,6 +118,35 @@ def other_payer_name(city_state_zip: CityStateZip, remittance_date: SegmentRule)
                 reference("Other Payer Referral Number", "9F"),
                 reference("Other Payer Claim Adjustment Indicator", "T4"),
                 reference("Other Payer Claim Control Number", "F8"))
+
+
+# -- 2300 claim, 2400 service line -----------------------------------------------------------------
+
+CONTRACT_INFORMATION = seg(
+    "CN1", "Contract Information", S, 1,  # the provider's contract with the payer
+    el("Contract Type Code", R, ID, 2, 2, "01 02 03 04 05 06 09"),
+    el("Contract Amount", S, RN, 1, 18),
+    el("Contract Percentage", S, RN, 1, 6),
+    el("Contract Code", S, AN, 1, 50),
+    el("Terms Discount Percentage", S, RN, 1, 6),
+    el("Contract Version Identifier", S, AN, 1, 30))
+
+FILE_INFORMATION = seg(
+    "K3", "File Information", S, 10,
+    el("Fixed Format Information", R, AN, 1, 80),  # data a regulation requires, no other element
+    el("Record Format Code", N, ID, 1, 2),
+    comp("Composite Unit of Measure", N, el("Unit or Basis for Measurement Code", N, ID, 2, 2)))
+
+
+def provider_loop(loop_id: str, loop_name: str, entity: str, entity_types: str,
+                  secondary_ids: str, max_ids: int, *specialty: SegmentRule,
+                  max_repeat: int = 1, last: str = R) -> LoopRule:
+    """A provider on the claim or line (2310x, 2420x): its NM1 with the NPI (XX), its specialty
+    (PRV) where the loop has one, then its secondary identifiers (REF)."""
+    return loop(loop_id, loop_name, S, max_repeat,
+                name(loop_name, entity, entity_types, "XX", last=last),
+                *specialty,
+                reference(f"{loop_name} Secondary Identification", secondary_ids, S, max_ids))
 
 
 # -- the hierarchy and the guide ----------------------------------------------------------------

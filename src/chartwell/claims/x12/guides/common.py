@@ -80,7 +80,7 @@ def hierarchical_level(segment_name: str, level: str, child_codes: str | None):
 # -- parties ---------------------------------------------------------------------------------
 
 def name(segment_name: str, entity: str, entity_types: str, id_qualifiers: str | None, *,
-         person: bool = True, usage: str = R, max_use: int = 1, last: str = R,
+         person: bool = True, usage: str = R, last: str = R,
          suffix: str | None = None, id_usage: str = S, relationship_codes: str | None = None):
     """NM1 for one party, told apart by NM101. A person's first and middle name and suffix are
     situational, an organisation's not used; ``id_qualifiers`` None for a party the TR3 gives
@@ -90,7 +90,7 @@ def name(segment_name: str, entity: str, entity_types: str, id_qualifiers: str |
     id_usage = N if id_qualifiers is None else id_usage
     relationship = (el("Entity Relationship Code", S, ID, 2, 2, relationship_codes)
                     if relationship_codes else el("Entity Relationship Code", N, ID, 2, 2))
-    return seg("NM1", segment_name, usage, max_use,
+    return seg("NM1", segment_name, usage, 1,
                el("Entity Identifier Code", R, ID, 2, 3, entity),
                el("Entity Type Qualifier", R, ID, 1, 1, entity_types),
                el("Name Last or Organization Name", last, AN, 1, 60),
@@ -293,14 +293,12 @@ def adjustment(segment_name: str, groups: str, max_use: int, *,
                *triplets, syntax=syntax)
 
 
-def procedure_identifier(usage: str, qualifiers: str, *,
-                         element_name: str = "Composite Medical Procedure Identifier",
-                         description: str = S,
+def procedure_identifier(usage: str, qualifiers: str, *, description: str = S,
                          qualifier_name: str = "Product/Service ID Qualifier",
                          code_name: str = "Procedure Code", description_name: str = "Description"):
     """C003 Composite Medical Procedure Identifier: qualifier, code, up to four modifiers, a
     description (for not-otherwise-classified codes); C003-8 is never used."""
-    return comp(element_name, usage,
+    return comp("Composite Medical Procedure Identifier", usage,
                 el(qualifier_name, R, ID, 2, 2, qualifiers),
                 el(code_name, R, AN, 1, 48),
                 el("Procedure Modifier", S, AN, 2, 2),
@@ -365,10 +363,10 @@ def party_name(segment_name: str, entity: str, entity_types: str, id_qualifiers:
                 id_usage=id_usage, **usages)
 
 
-def status_reference(segment_name: str, qualifiers: str, *, usage: str = S, max_use: int = 1,
+def status_reference(segment_name: str, qualifiers: str, *, max_use: int = 1,
                      description: str = N):
     """REF as the claim status and eligibility TR3s print it: REF01-REF03 (no REF04)."""
-    return reference(segment_name, qualifiers, usage, max_use, description=description,
+    return reference(segment_name, qualifiers, S, max_use, description=description,
                      identifier=False)
 
 
@@ -379,10 +377,10 @@ def date_or_period(segment_name: str, qualifiers: str, formats: str, *, usage: s
                 qualifier_name="Date/Time Qualifier")
 
 
-def trace(segment_name: str, trace_type: str, *, usage: str = R):
+def trace(segment_name: str, trace_type: str):
     """TRN: 1 current transaction trace number (assigned by the sender), 2 referenced (echoed
     back from the request or the claim)."""
-    return seg("TRN", segment_name, usage, 1,
+    return seg("TRN", segment_name, R, 1,
                el("Trace Type Code", R, ID, 1, 2, trace_type),
                el("Reference Identification", R, AN, 1, 50),
                el("Originating Company Identifier", N, AN, 10, 10),
@@ -417,13 +415,12 @@ def status_composite(usage: str, *, code_list: str = S):
 
 
 def status(segment_name: str, *, effective_date: str = R, action: tuple[str, str | None] =
-           (N, None), charge: str = N, message: str = N, code_list: str = S,
-           max_use: int = UNBOUNDED):
+           (N, None), charge: str = N, message: str = N, code_list: str = S):
     """STC without payment details: the status (STC01, up to two more in STC10/STC11), its
     effective date, the action (277CA: WQ accepted, U rejected), the charge it concerns and a
     free-form message; the payment elements (STC05-STC09) not used."""
     action_usage, action_codes = action
-    return seg("STC", segment_name, R, max_use,
+    return seg("STC", segment_name, R, UNBOUNDED,
                status_composite(R, code_list=code_list),
                el("Status Information Effective Date", effective_date, DT, 8, 8),
                el("Action Code", action_usage, ID, 1, 2, action_codes),

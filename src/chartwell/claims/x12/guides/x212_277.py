@@ -22,11 +22,11 @@ from chartwell.claims.x12.guides.common import (beginning_of_transaction, contac
 __all__ = ["GUIDE"]
 
 
-def claim_status(segment_name: str, *, payment: bool, max_use: int = UNBOUNDED):
+def claim_status(segment_name: str, *, payment: bool):
     """STC: the status and its effective date; on a claim (``payment``) also the charge, what
     was paid, when it was finalised and by which check or EFT."""
     money = S if payment else N
-    return seg("STC", segment_name, R, max_use,
+    return seg("STC", segment_name, R, UNBOUNDED,
                status_composite(R),
                el("Status Information Effective Date", R, DT, 8, 8),
                el("Action Code", N, ID, 1, 2),

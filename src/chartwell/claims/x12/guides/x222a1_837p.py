@@ -87,25 +87,6 @@ def supplemental_information(segment_name: str, report_types: str = REPORT_TYPES
                syntax=(("P", (5, 6)),))
 
 
-def contract_information():
-    """CN1 Contract Information (the provider's contract with the payer)."""
-    return seg("CN1", "Contract Information", S, 1,
-               el("Contract Type Code", R, ID, 2, 2, "01 02 03 04 05 06 09"),
-               el("Monetary Amount", S, RN, 1, 18),
-               el("Allowance or Charge Percent", S, RN, 1, 6),
-               el("Reference Identification", S, AN, 1, 50),
-               el("Terms Discount Percent", S, RN, 1, 6),
-               el("Version Identifier", S, AN, 1, 30))
-
-
-def file_information():
-    """K3 File Information (data a regulation requires and no other element carries)."""
-    return seg("K3", "File Information", S, 10,
-               el("Fixed Format Information", R, AN, 1, 80),
-               el("Record Format Code", N, ID, 1, 2),
-               comp("Composite Unit of Measure", N, el("Unit or Basis for Measurement Code", N, ID, 2, 2)))
-
-
 def ambulance_transport():
     """CR1 Ambulance Transport Information (weight, reason, distance, purpose)."""
     return seg("CR1", "Ambulance Transport Information", S, 1,
@@ -122,11 +103,6 @@ def ambulance_transport():
                syntax=(("P", (1, 2)), ("P", (5, 6))))
 
 
-def ambulance_certification(max_use: int = 3):
-    """CRC Ambulance Certification (condition indicators 1321)."""
-    return condition("Ambulance Certification", "07", YES_NO, AMBULANCE_CONDITIONS, max_use, 4)
-
-
 def condition(segment_name: str, category: str, certification: str, codes: str, max_use: int,
               more: int):
     """CRC Conditions Indicator: CRC01 the category, CRC02 yes/no, CRC03.. the conditions."""
@@ -138,6 +114,11 @@ def condition(segment_name: str, category: str, certification: str, codes: str, 
                el("Condition Indicator", R, ID, 2, 3, codes),
                *extra,
                qualifier=(1, category))
+
+
+# CRC Ambulance Certification (condition indicators 1321), on the claim and on a line
+AMBULANCE_CERTIFICATION = condition("Ambulance Certification", "07", YES_NO, AMBULANCE_CONDITIONS,
+                                    3, 4)
 
 
 def repricing(segment_name: str):
@@ -345,7 +326,7 @@ SPINAL_MANIPULATION = seg(
     el("Not Used", N, ID, 1, 1))
 
 CLAIM_CONDITIONS = (
-    ambulance_certification(),
+    AMBULANCE_CERTIFICATION,
     condition("Patient Condition Information: Vision", "E1 E2 E3", YES_NO, VISION_CONDITIONS, 3, 4),
     condition("Homebound Indicator", "75", "Y", "IH", 1, 0),
     condition("EPSDT Referral", "ZZ", YES_NO, EPSDT_CONDITIONS, 1, 2),
@@ -358,25 +339,11 @@ CLAIM_CODES = (
 )
 
 
-def provider_loop(loop_id: str, loop_name: str, entity: str, entity_types: str,
-                  id_qualifiers: str | None, secondary: str, secondary_max: int, *extra,
-                  usage: str = S, max_repeat: int = 1, last: str = R, secondary_usage: str = S,
-                  name_extra: tuple = ()):
-    """A provider name loop: NM1, then whatever else it carries (PRV, N3/N4...), then its
-    secondary identifiers (REF)."""
-    return loop(loop_id, loop_name, usage, max_repeat,
-                name(loop_name, entity, entity_types, id_qualifiers, last=last),
-                *name_extra,
-                reference(f"{loop_name} Secondary Identification", secondary, secondary_usage,
-                          secondary_max),
-                *extra)
-
-
-REFERRING_PROVIDER = provider_loop(
-    "2310A", "Referring Provider Name", "DN P3", "1", "XX", "0B 1G G2", 3, max_repeat=2)
-RENDERING_PROVIDER = provider_loop(
-    "2310B", "Rendering Provider Name", "82", "1 2", "XX", "0B 1G G2 LU", 4,
-    name_extra=(provider_taxonomy("Rendering Provider Specialty Information", "PE"),))
+REFERRING_PROVIDER = claim837.provider_loop(
+    "2310A", "Referring Provider Name", "DN P3", "1", "0B 1G G2", 3, max_repeat=2)
+RENDERING_PROVIDER = claim837.provider_loop(
+    "2310B", "Rendering Provider Name", "82", "1 2", "0B 1G G2 LU", 4,
+    provider_taxonomy("Rendering Provider Specialty Information", "PE"))
 SERVICE_FACILITY = loop(
     "2310C", "Service Facility Location Name", S, 1,
     name("Service Facility Location Name", "77", "2", "XX", person=False),
@@ -384,8 +351,8 @@ SERVICE_FACILITY = loop(
     city_state_zip(R, "Service Facility Location City, State, ZIP Code"),
     reference("Service Facility Location Secondary Identification", "G2 LU", S, 3),
     casualty_contact("Service Facility Contact Information"))
-SUPERVISING_PROVIDER = provider_loop(
-    "2310D", "Supervising Provider Name", "DQ", "1", "XX", "0B 1G G2 LU", 4)
+SUPERVISING_PROVIDER = claim837.provider_loop(
+    "2310D", "Supervising Provider Name", "DQ", "1", "0B 1G G2 LU", 4)
 AMBULANCE_PICK_UP = loop(
     "2310E", "Ambulance Pick-up Location", S, 1,
     name("Ambulance Pick-up Location", "PW", "2", None, last=N, person=False),
@@ -513,7 +480,7 @@ DME_CERTIFICATION = seg(
     el("Description", N, AN, 1, 80))
 
 LINE_CONDITIONS = (
-    ambulance_certification(),
+    AMBULANCE_CERTIFICATION,
     condition("Hospice Employee Indicator", "70", YES_NO, "65", 1, 0),
     condition("Condition Indicator/Durable Medical Equipment", "09", YES_NO, "38 ZV", 2, 1),
 )
@@ -616,34 +583,34 @@ SERVICE_LINE = loop(
     quantity("Ambulance Patient Count", "PT"),
     quantity("Obstetric Anesthesia Additional Units", "FL"),
     TEST_RESULT,
-    contract_information(),
+    claim837.CONTRACT_INFORMATION,
     *LINE_REFERENCES,
     amount("Sales Tax Amount", "T"),
     amount("Postage Claimed Amount", "F4"),
-    file_information(),
+    claim837.FILE_INFORMATION,
     note("Line Note", "ADD DCP"),
     note("Third Party Organization Notes", "TPO"),
     PURCHASED_SERVICE,
     repricing("Line Pricing/Repricing Information"),
     DRUG_IDENTIFICATION,
-    provider_loop("2420A", "Rendering Provider Name", "82", "1 2", "XX", "0B 1G G2 LU", 20,
-                  name_extra=(provider_taxonomy("Rendering Provider Specialty Information", "PE"),)),
-    provider_loop("2420B", "Purchased Service Provider Name", "QB", "1 2", "XX", "0B 1G G2", 20,
-                  last=S),
+    claim837.provider_loop("2420A", "Rendering Provider Name", "82", "1 2", "0B 1G G2 LU", 20,
+                           provider_taxonomy("Rendering Provider Specialty Information", "PE")),
+    claim837.provider_loop("2420B", "Purchased Service Provider Name", "QB", "1 2", "0B 1G G2",
+                           20, last=S),
     loop("2420C", "Service Facility Location Name", S, 1,
          name("Service Facility Location Name", "77", "2", "XX", person=False),
          address(R, "Service Facility Location Address"),
          city_state_zip(R, "Service Facility Location City, State, ZIP Code"),
          reference("Service Facility Location Secondary Identification", "0B G2 LU", S, 3)),
-    provider_loop("2420D", "Supervising Provider Name", "DQ", "1", "XX", "0B 1G G2 LU", 20),
+    claim837.provider_loop("2420D", "Supervising Provider Name", "DQ", "1", "0B 1G G2 LU", 20),
     loop("2420E", "Ordering Provider Name", S, 1,
          name("Ordering Provider Name", "DK", "1", "XX"),
          address(S, "Ordering Provider Address"),
          city_state_zip(S, "Ordering Provider City, State, ZIP Code"),
          reference("Ordering Provider Secondary Identification", "0B 1G G2", S, 20),
          contact("Ordering Provider Contact Information", S, 1)),
-    provider_loop("2420F", "Referring Provider Name", "DN P3", "1", "XX", "0B 1G G2", 20,
-                  max_repeat=2),
+    claim837.provider_loop("2420F", "Referring Provider Name", "DN P3", "1", "0B 1G G2", 20,
+                           max_repeat=2),
     loop("2420G", "Ambulance Pick-up Location", S, 1,
          name("Ambulance Pick-up Location", "PW", "2", None, last=N, person=False),
          address(R, "Ambulance Pick-up Location Address"),
@@ -660,10 +627,10 @@ CLAIM = loop(
     CLAIM_INFORMATION,
     *CLAIM_DATES,
     supplemental_information("Claim Supplemental Information"),
-    contract_information(),
+    claim837.CONTRACT_INFORMATION,
     amount("Patient Amount Paid", "F5"),
     *CLAIM_REFERENCES,
-    file_information(),
+    claim837.FILE_INFORMATION,
     note("Claim Note", "ADD CER DCP DGN TPO"),
     ambulance_transport(),
     SPINAL_MANIPULATION,

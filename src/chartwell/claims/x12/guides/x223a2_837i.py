@@ -259,21 +259,6 @@ INSTITUTIONAL_CLAIM_CODE = seg(
     el("Patient Status Code", R, ID, 1, 2),  # NUBC discharge status, external
     el("Nursing Home Residential Status Code", N, ID, 1, 1))
 
-CONTRACT_INFORMATION = seg(
-    "CN1", "Contract Information", S, 1,
-    el("Contract Type Code", R, ID, 2, 2, "01 02 03 04 05 06 09"),
-    el("Contract Amount", S, RN, 1, 18),
-    el("Contract Percentage", S, RN, 1, 6),
-    el("Contract Code", S, AN, 1, 50),
-    el("Terms Discount Percentage", S, RN, 1, 6),
-    el("Contract Version Identifier", S, AN, 1, 30))
-
-FILE_INFORMATION = seg(
-    "K3", "File Information", S, 10,
-    el("Fixed Format Information", R, AN, 1, 80),
-    el("Record Format Code", N, ID, 1, 2),
-    comp("Composite Unit of Measure", N, el("Unit or Basis for Measurement Code", N, ID, 2, 2)))
-
 
 EPSDT_REFERRAL = seg(
     "CRC", "EPSDT Referral", S, 1,
@@ -286,32 +271,25 @@ EPSDT_REFERRAL = seg(
     el("Condition Code", N, ID, 2, 3))
 
 
-def claim_provider(loop_id: str, loop_name: str, entity: str, secondary_ids: str, max_ids: int,
-                   *extra):
-    """2310A-D and F: a person on the claim (attending, operating, rendering, referring)."""
-    return loop(loop_id, loop_name, S, 1,
-                name(loop_name, entity, "1", "XX", person=True),
-                *extra,
-                reference(f"{loop_name} Secondary Identification", secondary_ids, S, max_ids))
-
-
-ATTENDING_PROVIDER = claim_provider(
-    "2310A", "Attending Provider Name", "71", PROVIDER_SECONDARY_IDS, 4,
+# 2310A-D and F, 2420A-D: a person on the claim or line (attending, operating, rendering,
+# referring), NM102 always 1
+ATTENDING_PROVIDER = claim837.provider_loop(
+    "2310A", "Attending Provider Name", "71", "1", PROVIDER_SECONDARY_IDS, 4,
     provider_specialty("Attending Provider Specialty Information", "AT"))
-OPERATING_PHYSICIAN = claim_provider(
-    "2310B", "Operating Physician Name", "72", PROVIDER_SECONDARY_IDS, 4)
-OTHER_OPERATING_PHYSICIAN = claim_provider(
-    "2310C", "Other Operating Physician Name", "ZZ", PROVIDER_SECONDARY_IDS, 4)
-RENDERING_PROVIDER = claim_provider(
-    "2310D", "Rendering Provider Name", "82", PROVIDER_SECONDARY_IDS, 4)
+OPERATING_PHYSICIAN = claim837.provider_loop(
+    "2310B", "Operating Physician Name", "72", "1", PROVIDER_SECONDARY_IDS, 4)
+OTHER_OPERATING_PHYSICIAN = claim837.provider_loop(
+    "2310C", "Other Operating Physician Name", "ZZ", "1", PROVIDER_SECONDARY_IDS, 4)
+RENDERING_PROVIDER = claim837.provider_loop(
+    "2310D", "Rendering Provider Name", "82", "1", PROVIDER_SECONDARY_IDS, 4)
 SERVICE_FACILITY = loop(
     "2310E", "Service Facility Location Name", S, 1,
     name("Service Facility Location Name", "77", "2", "XX", person=False),
     address(),
     city_state_zip(),
     reference("Service Facility Location Secondary Identification", "0B G2 LU", S, 3))
-REFERRING_PROVIDER = claim_provider(
-    "2310F", "Referring Provider Name", "DN", "0B 1G G2", 3)
+REFERRING_PROVIDER = claim837.provider_loop(
+    "2310F", "Referring Provider Name", "DN", "1", "0B 1G G2", 3)
 
 
 # -- 2320 / 2330 other payers ----------------------------------------------------------------
@@ -410,12 +388,6 @@ DRUG_IDENTIFICATION = loop(
     reference("Prescription or Compound Drug Association Number", "VY XZ"))
 
 
-def line_provider(loop_id: str, loop_name: str, entity: str, secondary_ids: str):
-    return loop(loop_id, loop_name, S, 1,
-                name(loop_name, entity, "1", "XX", person=True),
-                reference(f"{loop_name} Secondary Identification", secondary_ids, S, 20))
-
-
 LINE_ADJUDICATION = loop(
     "2430", "Line Adjudication Information", S, 15,
     seg("SVD", "Line Adjudication Information", R, 1,
@@ -444,10 +416,13 @@ SERVICE_LINE = loop(
     note("Third Party Organization Notes", "TPO", 1),
     repricing(line=True),
     DRUG_IDENTIFICATION,
-    line_provider("2420A", "Operating Physician Name", "72", PROVIDER_SECONDARY_IDS),
-    line_provider("2420B", "Other Operating Physician Name", "ZZ", PROVIDER_SECONDARY_IDS),
-    line_provider("2420C", "Rendering Provider Name", "82", PROVIDER_SECONDARY_IDS),
-    line_provider("2420D", "Referring Provider Name", "DN", "0B 1G G2"),
+    claim837.provider_loop("2420A", "Operating Physician Name", "72", "1",
+                           PROVIDER_SECONDARY_IDS, 20),
+    claim837.provider_loop("2420B", "Other Operating Physician Name", "ZZ", "1",
+                           PROVIDER_SECONDARY_IDS, 20),
+    claim837.provider_loop("2420C", "Rendering Provider Name", "82", "1",
+                           PROVIDER_SECONDARY_IDS, 20),
+    claim837.provider_loop("2420D", "Referring Provider Name", "DN", "1", "0B 1G G2", 20),
     LINE_ADJUDICATION)
 
 CLAIM = loop(
@@ -459,7 +434,7 @@ CLAIM = loop(
     date("Date - Repricer Received Date", "050", "D8"),
     INSTITUTIONAL_CLAIM_CODE,
     supplemental_information(),
-    CONTRACT_INFORMATION,
+    claim837.CONTRACT_INFORMATION,
     amount("Patient Estimated Amount Due", "F3"),
     reference("Service Authorization Exception Code", "4N"),
     reference("Referral Number", "9F"),
@@ -473,7 +448,7 @@ CLAIM = loop(
     reference("Medical Record Number", "EA"),
     reference("Demonstration Project Identifier", "P4"),
     reference("Peer Review Organization (PRO) Approval Number", "G4"),
-    FILE_INFORMATION,
+    claim837.FILE_INFORMATION,
     note("Claim Note", "ALG DCP DGN DME MED NTR ODT RHB RLH RNH SET SFM SPT UPI", 10),
     note("Billing Note", "ADD", 1),
     EPSDT_REFERRAL,
