@@ -1,7 +1,8 @@
 """A store with the reference releases the edits and the groupers read (ICD-10-CM FY2025-2027,
 ICD-10-PCS, HCPCS, NCCI and MUE 2024Q3, POA-exempt FY2025-2026, MS-DRG v43), installed from the
 shared data by ``chartwell codesets install`` the first time and kept in a cache folder (keyed by
-the source files' names and sizes), so benchmarks after the first start at once."""
+the source files' names and sizes and by the code that reads them), so benchmarks after the
+first start at once."""
 
 from __future__ import annotations
 
@@ -25,9 +26,13 @@ def available() -> bool:
 def reference_store() -> Path:
     """The data dir of the cached store (built on first use; minutes)."""
     folders = [DATA / "codesets" / folder for folder in FOLDERS]
-    stamp = hashlib.sha256("|".join(
+    digest = hashlib.sha256("|".join(
         f"{path.relative_to(DATA)}:{path.stat().st_size}" for folder in folders
-        for path in sorted(folder.rglob("*")) if path.is_file()).encode()).hexdigest()[:16]
+        for path in sorted(folder.rglob("*")) if path.is_file()).encode())
+    for path in sorted((REPO / "src" / "chartwell" / "codesets").rglob("*")):
+        if path.suffix in (".py", ".json"):  # the readers, builders and lexicon that made it
+            digest.update(path.read_bytes())
+    stamp = digest.hexdigest()[:16]
     data_dir = Path(tempfile.gettempdir()) / f"chartwell-bench-references-{stamp}"
     if (data_dir / "ready").exists():
         return data_dir

@@ -149,6 +149,27 @@ def test_death_is_no_r99_unless_dead_on_arrival(coder):
     assert "R99" in coded(coder, "ASSESSMENT:\n1. Death, cause unknown, dead on arrival.\n")
 
 
+@pytest.mark.parametrize("text", [
+    "Intraoperative bleeding was controlled with cautery.",
+    "Enoxaparin was given at a reduced dose to avoid bleeding.",
+    "A 6 mm pocket with mild bleeding on probing.",
+    "Thoracentesis yielded 600 cc of hemorrhagic fluid.",
+])
+def test_procedural_bleeding_and_the_adjective_hemorrhagic_are_no_r58(coder, text):
+    assert "R58" not in coded(coder, text)
+
+
+def test_a_bleed_the_patient_has_is_r58(coder):
+    assert "R58" in coded(coder, "She was admitted with a hemorrhage of unclear source.")
+    assert not rules.hemorrhage_is_coded("hemorrhagic", "Hemorrhagic zones were seen.")
+    assert rules.hemorrhage_is_coded("bleeding", "Bleeding after a fall, before surgery.")
+
+
+def test_cmv_is_cytomegalovirus(coder):
+    assert "B25.9" in coded(coder, "ASSESSMENT:\n1. CMV infection.\n")
+    assert "B99.9" not in coded(coder, "ASSESSMENT:\n1. CMV infection.\n")
+
+
 def test_an_abbreviation_followed_by_a_number_is_a_test_name(coder):
     assert not any(code.startswith("C80") for code in coded(
         coder, "Tumor markers CA 19.9 and CA 125 were normal."))

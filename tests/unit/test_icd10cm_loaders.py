@@ -312,12 +312,16 @@ def test_index_xml_cross_references_and_manifestations(small_index):
 @pytest.mark.parametrize(
     ("words", "expected"),
     [
-        ("(adult) (child)", ["adult", "child"]),
-        ("(accidental(ly))", ["accidental(ly)"]),
-        ("  (s)  ", ["s"]),
-        ("", []),
-        ("(bile) duct (common)", ["(bile) duct (common)"]),  # loose words: kept whole
-        ("(unbalanced", ["(unbalanced"]),
+        ("(adult) (child)", ("", ["adult", "child"])),
+        ("(accidental(ly))", ("", ["accidental(ly)"])),
+        ("  (s)  ", ("", ["s"])),
+        ("", ("", [])),
+        ("(bile) duct (common)", (" duct", ["bile", "common"])),  # loose words are essential
+        ("(infectional) due to blood loss (chronic)",
+         (" due to blood loss", ["infectional", "chronic"])),
+        ("(ism), achromatopsia (acquired)", (" , achromatopsia", ["ism", "acquired"])),
+        ("(t)ic syndrome (post-traumatic)", ("tic syndrome", ["post-traumatic"])),  # in a word
+        ("(unbalanced", ("", ["(unbalanced"])),
     ],
 )
 def test_nonessential_modifiers_are_split_into_groups(words, expected):
@@ -678,6 +682,14 @@ def test_real_index_csv_diabetes_type_2_with_neuropathy():
     with_ = child(child(diabetes, "type 2"), "with")
     assert child(with_, "neuropathy").code == "E11.40"
     assert child(with_, "mononeuropathy").code == "E11.41"
+    by_title = {term.title: term for term in terms}
+    # words outside a nonessential group are essential (D50.0 is anemia due to blood loss)
+    normocytic = by_title["Normocytic anemia due to blood loss"]
+    assert (normocytic.nonessential, normocytic.code) == (["infectional", "chronic"], "D50.0")
+    assert by_title["Amnestic syndrome"].nonessential == ["post-traumatic"]  # "Amnes(t)ic"
+    # the row that lost "phobia" is repaired, so "Cancer" alone is not a phobia
+    assert by_title["Cancerophobia"].code == "F45.29"
+    assert all(term.code != "F45.29" for term in terms if term.title == "Cancer")
 
 
 @pytest.mark.shared_data

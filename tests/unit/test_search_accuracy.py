@@ -81,10 +81,11 @@ def read_labelled() -> list[dict[str, str]]:
 
 def _fingerprint(paths: list[Path]) -> str:
     digest = hashlib.sha256()
-    package = resources.files("chartwell.codesets.search")
-    for name in sorted(item.name for item in package.iterdir() if item.name.endswith((".py",
-                                                                                    ".json"))):
-        digest.update(package.joinpath(name).read_bytes())
+    for package in map(resources.files, ("chartwell.codesets.search",
+                                         "chartwell.codesets.icd10cm")):  # builder and readers
+        for name in sorted(item.name for item in package.iterdir()
+                           if item.name.endswith((".py", ".json"))):
+            digest.update(package.joinpath(name).read_bytes())
     for path in paths:
         stat = path.stat()
         digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())

@@ -215,13 +215,18 @@ class ConceptMatcher:
             if number is None:
                 number = next((by_phrase[(word,)] for word in reversed(stems)
                                if (word,) in by_phrase), None)
+            phrase: tuple[str, ...] = ()
+            if number is None and stems:  # "CMV": the main term "Cytomegalovirus infection"
+                phrase, number = next(((words, found) for words, found
+                                       in self.triggers.get(stems[0], ())
+                                       if words[:len(stems)] == tuple(stems)), ((), None))
             if number is None:
                 continue
             key = short[0]
             self.triggers.setdefault(key, []).append(((key,), number))
             self.strong.add(key)
             main = self.main_terms[number]
-            main.vocabulary = main.vocabulary | frozenset(stems)
+            main.vocabulary = main.vocabulary | frozenset(stems) | frozenset(phrase)
 
     # -- matching ----------------------------------------------------------------------
 

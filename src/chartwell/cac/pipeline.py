@@ -302,6 +302,9 @@ class Coder:
             return None
         if hit.code == "R99" and not rules.death_is_coded(text[sentence.start:sentence.end]):
             return None
+        if hit.code == "R58" and not rules.hemorrhage_is_coded(
+                text[start:end], text[sentence.start:sentence.end]):
+            return None
         if needs_site(hit.code):
             hit = self._with_site(sentence, text[start:end], words, hit)
         assertion, why = assertion_of(sentence, mention.first, mention.last, sentence_scopes)

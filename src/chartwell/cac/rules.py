@@ -311,6 +311,26 @@ def death_is_coded(sentence_text: str) -> bool:
     return bool(_DEAD_ON_ARRIVAL.search(sentence_text))
 
 
+# "hemorrhagic fluid", "hemorrhagic zones": the adjective describes what was seen, not a bleed
+_DESCRIBING = re.compile(r"^hemorrhagic$", re.I)
+# bleeding that belongs to a procedure: caused by it as expected, or to be prevented by care
+_PROCEDURAL_BLEEDING = re.compile(
+    r"\b(?:intra-?operative(?:ly)?|trans-?operative|peri-?operative|during (?:the )?"
+    r"(?:surgery|procedure|operation|excision|resection)|on probing|(?:to )?(?:avoid|prevent)"
+    r"(?:ing)? (?:\w+ )?(?:bleeding|hemorrhage))\b", re.I)
+
+
+def hemorrhage_is_coded(mention_text: str, sentence_text: str) -> bool:
+    """Whether a bleeding the index codes R58 (hemorrhage, not elsewhere classified) is the
+    patient's condition: not the adjective of a finding ("hemorrhagic fluid"), nor the bleeding
+    a procedure causes or is meant to prevent ("intraoperative bleeding", "to avoid
+    bleeding"), which is a complication only where the provider documents one (Section
+    I.B.16, complications of care; R58 is a sign coded when no related definitive diagnosis
+    is established, Section I.B.4). Asked by the pipeline of a mention coded R58."""
+    return not (_DESCRIBING.match(mention_text.strip())
+                or _PROCEDURAL_BLEEDING.search(sentence_text))
+
+
 # -- code first / use additional -------------------------------------------------------------
 
 

@@ -14,9 +14,11 @@ Drug tables use the same schema with an ``indexHeading``: read them with
 
 Titles: the nonessential words are taken out of the title and the rest joined as printed
 (``Caustic<nemod>(s)</nemod> NEC`` -> title ``Caustic NEC``, nonessential ``["s"]``). A
-``<nemod>`` that is a run of parenthesised groups gives one item per group, without its
-parentheses; one that mixes in loose words (a few dozen, e.g. ``(bile) duct (common)``) is kept
-whole as a single item rather than guessed apart. A few terms are nothing but nonessential
+``<nemod>`` gives one item per parenthesised group, without its parentheses. Words outside the
+parentheses are essential, as the printed index reads them, and go back into the title where
+they stand: CMS's files sometimes wrap both in one modifier (a few dozen terms, e.g. ``Normocytic
+anemia`` + ``(infectional) due to blood loss (chronic)``, where "due to blood loss" is what
+makes it D50.0 rather than D64.9). A few terms are nothing but nonessential
 words (``<title><nemod>(somatoform)</nemod></title>`` under "persistent"): their title is ``""``.
 
 **The CSV** (``ICD10CM_2025_Index.csv``, RE-FORMATTED, lossy; columns ``RowID, Letter, Level,
@@ -26,6 +28,7 @@ order) gives the same trees. It has no ``manif``, ``seecat``, ``subcat`` or ``wa
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from os import PathLike
@@ -43,6 +46,10 @@ from chartwell.codesets.model import IndexTerm
 
 CSV_COLUMNS = ("RowID", "Letter", "Level", "Term", "See", "SeeAlso", "NonEssModif", "Code")
 MAX_LEVEL = 9  # the schema's limit on term@level
+# Rows of the re-formatted CSV that lost the end of their printed term (Term, NonEssModif, Code)
+# -> the term as the CMS index prints it: "Cancer(o)phobia F45.29" is the fear of cancer, and
+# read as "Cancer" it coded every cancer in a note as a hypochondriacal disorder.
+CSV_REPAIRS = {("Cancer", "(o)", "F45.29"): "Cancerophobia"}
 
 
 # -- XML -----------------------------------------------------------------------------------
@@ -102,32 +109,50 @@ def split_title(title: ET.Element | None, diff: ET.Element | None = None) -> tup
     parts, nonessential = [title.text or ""], []
     for child in title:
         if child.tag == "nemod":
-            nonessential.extend(split_nonessential(text(child)))
+            essential, groups = split_nonessential(text(child))
+            nonessential.extend(groups)
+            parts.append(essential)
         else:
             parts.append(text(child))
         parts.append(child.tail or "")
-    return " ".join("".join(parts).split()), nonessential
+    return _joined("".join(parts)), nonessential
 
 
-def split_nonessential(words: str) -> list[str]:
-    """``"(adult) (child)"`` -> ``["adult", "child"]``; anything but a run of balanced
-    parenthesised groups is kept whole as one item; ``""`` -> ``[]``."""
-    groups, depth, current = [], 0, []
-    for char in words.strip():
+def split_nonessential(words: str) -> tuple[str, list[str]]:
+    """The essential words outside the parentheses, and the nonessential groups:
+    ``"(adult) (child)"`` -> ``("", ["adult", "child"])``, ``"(infectional) due to blood loss
+    (chronic)"`` -> ``(" due to blood loss", ["infectional", "chronic"])``. The essential words
+    start with a space where a group stood before them; a group glued to the letters after it is
+    part of that word (``"(t)ic syndrome"`` after "Amnes" -> ``"tic syndrome"``). Unbalanced
+    parentheses: the whole is one nonessential item (nothing is guessed)."""
+    text = words.strip()
+    groups, loose, depth, current = [], [], 0, []
+    for position, char in enumerate(text):
         if depth == 0:
             if char == "(":
                 depth, current = 1, []
-            elif not char.isspace():
-                return [words.strip()]
+            else:
+                loose.append(char)
             continue
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth:
             current.append(char)
+            continue
+        group = " ".join("".join(current).split())
+        following = text[position + 1:position + 2]
+        if following and (following.isalnum() or following == "-"):
+            loose.append(group)
         else:
-            groups.append(" ".join("".join(current).split()))
+            groups.append(group)
+            loose.append(" ")
     if depth:
-        return [words.strip()]
-    return groups
+        return "", [text]
+    return re.sub(r"\s+", " ", "".join(loose)).rstrip(), groups
+
+
+def _joined(title: str) -> str:
+    """Spaces made single, and none before a comma (where a group stood before it)."""
+    return " ".join(title.split()).replace(" ,", ",")
 
 
 # -- the re-formatted CSV ------------------------------------------------------------------
@@ -174,7 +199,9 @@ def _csv_term(row: list[str], source: str | None, line: int) -> IndexTerm:
     _row_id, _letter, level, title, see, see_also, nonessential, code = (c.strip() for c in row)
     if not level.isdigit() or int(level) > MAX_LEVEL:
         raise bad(f"level {level!r} is not a number from 0 to {MAX_LEVEL}", source, line, "Level")
-    words = split_nonessential(nonessential)
+    repaired = CSV_REPAIRS.get((title, nonessential, code))
+    essential, words = ("", []) if repaired else split_nonessential(nonessential)
+    title = repaired or _joined(title + essential)
     if not title and not words:
         raise bad("the term is empty", source, line, "Term")
     return IndexTerm(title=title, level=int(level), nonessential=words,
