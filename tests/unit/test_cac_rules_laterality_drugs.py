@@ -85,6 +85,15 @@ def test_a_side_already_in_the_index_answer_is_kept(coder):
 # -- two conditions in one phrase ------------------------------------------------------------
 
 
+def test_one_eye_said_by_its_side(coder):
+    """The index's "one eye" entries (H54.4-, H54.6-) are reached by the side written."""
+    assert "H54.61" in coded(coder, "She reports loss of vision in the right eye.")
+    assert "H54.42A3" in coded(coder, "ASSESSMENT:\n1. Blindness of the left eye.\n")
+    both = coded(coder, "ASSESSMENT:\n1. Blindness in both eyes.\n")
+    assert any(code.startswith("H54.0") for code in both)  # both eyes: never "one eye"
+    assert not any(code.startswith("H54.4") for code in both)
+
+
 def test_two_conditions_in_one_phrase_are_coded_apart(coder):
     found = coded(coder, "ASSESSMENT:\n1. Sepsis due to urinary tract infection: improving.\n")
     assert {"A41.9", "N39.0"} <= set(found) and "B99.9" not in found
