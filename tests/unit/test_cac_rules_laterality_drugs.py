@@ -94,6 +94,22 @@ def test_one_eye_said_by_its_side(coder):
     assert not any(code.startswith("H54.4") for code in both)
 
 
+@pytest.mark.parametrize(("text", "code"), [
+    ("She presented with pain in the right hypochondrium.", "R10.11"),
+    ("He complained of pain in the right iliac fossa.", "R10.31"),
+    ("Abdominal pain in the hypogastrium.", "R10.30"),
+    ("Pain in the left flank for two days.", "R10.9"),  # a flank has no sided code
+])
+def test_a_region_of_the_abdomen_makes_pain_abdominal(coder, text, code):
+    found = coded(coder, text)
+    assert code in found and "R52" not in found
+
+
+def test_pain_of_a_site_that_is_no_abdominal_region_stays_as_it_was(coder):
+    assert "R52" in coded(coder, "Pain in the glans for one week.")
+    assert "M25.562" in coded(coder, "She reports pain in the left knee.")
+
+
 def test_two_conditions_in_one_phrase_are_coded_apart(coder):
     found = coded(coder, "ASSESSMENT:\n1. Sepsis due to urinary tract infection: improving.\n")
     assert {"A41.9", "N39.0"} <= set(found) and "B99.9" not in found

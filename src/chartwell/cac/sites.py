@@ -41,6 +41,20 @@ NOT_SITES = frozenset((
 TISSUES = ("bone", "bones", "skin", "lymph", "node", "nodes", "muscle", "nerve", "gland",
            "connective", "soft", "tissue", "duct", "artery", "vein")
 REACH = 10  # words from the condition a site may lie, at most
+# Regions of the abdomen a note names that the index does not, as the index says them (Pain,
+# abdominal, upper / lower / right quadrant / epigastric / periumbilic: R10.1- to R10.3-,
+# R10.9), the side kept where one is written before a quadrant ("right hypochondrium" is the
+# right upper quadrant, R10.11; a right flank has no code of its own). Keys are note words;
+# "fossa" only after "iliac".
+ABDOMINAL_REGIONS = {
+    "hypochondrium": "upper quadrant abdominal", "hypochondria": "upper quadrant abdominal",
+    "fossa": "lower quadrant abdominal", "hypogastrium": "lower abdominal",
+    "hypogastric": "lower abdominal", "epigastrium": "epigastric abdominal",
+    "mesogastrium": "periumbilic abdominal", "periumbilical": "periumbilic abdominal",
+    "hemiabdomen": "abdominal", "flank": "abdominal",
+}
+_REGION_AFTER = {"fossa": "iliac"}
+SIDES = ("right", "left")
 
 
 class SiteWords:
@@ -66,12 +80,15 @@ class SiteWords:
              limit: int = 2) -> list[str]:
         """The site words of ``sentence`` outside words ``first``..``last``, nearest first."""
         found: list[tuple[int, int, str]] = []
+        norms = [token.norm for token in sentence.tokens]
         for position, word in enumerate(stems):
-            if first <= position <= last or word not in self.stems:
+            region = _region(norms, position)
+            if first <= position <= last or (word not in self.stems and region is None) \
+                    or _in_region(norms, position):
                 continue
             distance = first - position if position < first else position - last
             if distance <= REACH:
-                found.append((distance, position, sentence.tokens[position].norm))
+                found.append((distance, position, region or norms[position]))
         found.sort()
         chosen: list[str] = []
         for _, _, norm in found:
@@ -80,6 +97,26 @@ class SiteWords:
             if len(chosen) == limit:
                 break
         return chosen
+
+
+def _region(norms: list[str], position: int) -> str | None:
+    """The index's words for an abdominal region named at ``position``, with its side."""
+    words = ABDOMINAL_REGIONS.get(norms[position])
+    if words is None:
+        return None
+    before = position - 1
+    if norms[position] in _REGION_AFTER:
+        if before < 0 or norms[before] != _REGION_AFTER[norms[position]]:
+            return None
+        before -= 1
+    sided = "quadrant" in words and before >= 0 and norms[before] in SIDES
+    return f"{norms[before]} {words}" if sided else words
+
+
+def _in_region(norms: list[str], position: int) -> bool:
+    """The word is part of the region named after it ("iliac" of "iliac fossa")."""
+    following = norms[position + 1] if position + 1 < len(norms) else None
+    return following is not None and _REGION_AFTER.get(following) == norms[position]
 
 
 def needs_site(code: str) -> bool:
