@@ -105,6 +105,12 @@ def test_a_region_of_the_abdomen_makes_pain_abdominal(coder, text, code):
     assert code in found and "R52" not in found
 
 
+def test_the_hypochondria_are_a_region_and_hypochondriasis_a_disorder(coder):
+    found = coded(coder, "Epigastric pain radiating to both hypochondria.")
+    assert "R10.13" in found and not any(code.startswith("F45") for code in found)
+    assert "F45.21" in coded(coder, "ASSESSMENT:\n1. Hypochondriasis.\n")
+
+
 def test_pain_of_a_site_that_is_no_abdominal_region_stays_as_it_was(coder):
     assert "R52" in coded(coder, "Pain in the glans for one week.")
     assert "M25.562" in coded(coder, "She reports pain in the left knee.")

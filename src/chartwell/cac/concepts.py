@@ -77,6 +77,7 @@ NEEDS_COMPANY = frozenset(stem(word) for word in (
     "section", "transfusion", "dialysis", "smear", "puncture", "biopsy", "resection",
     "tube", "catheter", "suture", "sutures", "drainage", "graft", "flap", "cast",
     "reflex", "reflexes", "thyroid", "malformation", "malformations", "anomaly", "anomalies",
+    "hypochondria",  # mostly the regions of the abdomen ("radiating to both hypochondria")
 ))
 # Index main terms that name a test or a procedure, never a condition, however written
 # ("chest X-ray", "general anesthesia"): not triggers at all (stemmed phrases).
