@@ -7,8 +7,10 @@ never pass by skipping.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -36,3 +38,13 @@ def shared_data(relative: str) -> Path:
     if not path.exists():
         unavailable(f"test data {path} is absent (set CHARTWELL_TEST_DATA to ../shared/data)")
     return path
+
+
+def load_test_module(relative: str) -> ModuleType:
+    """Another test module of this suite (``"unit/test_cac_pipeline.py"``), loaded for the
+    builders its fixtures use (a fresh module object each time, under a name of its own)."""
+    name = "chartwell_tests_" + relative.replace("/", "_").removesuffix(".py")
+    spec = importlib.util.spec_from_file_location(name, REPO / "tests" / relative)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -5,11 +5,9 @@ the CAC coder built once from the FY2026 artifact and the encoder's cached searc
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
+from support import load_test_module
 
 from chartwell.compliance.roles import Role
 from chartwell.services import cac as cac_service
@@ -20,23 +18,14 @@ from integration.records_fixture import add_user
 pytestmark = [pytest.mark.browser, pytest.mark.shared_data]
 
 CODER = "cacbrowser-coder"
-TESTS = Path(__file__).parent.parent
 
 
-def _module(relative: str, name: str):
-    spec = importlib.util.spec_from_file_location(name, TESTS / relative)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-PAGE_TESTS = _module("integration/test_cac_page.py", "cac_page_tests_browser")
+PAGE_TESTS = load_test_module("integration/test_cac_page.py")
 
 
 @pytest.fixture(scope="module")
 def kept_coder(request, reference_data):
-    coder = _module("unit/test_cac_pipeline.py", "cac_pipeline_tests_browser").build_coder(
-        request, reference_data)
+    coder = load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
     cac_service.keep_coder(coder)
     yield coder
 

@@ -9,13 +9,13 @@ coder it builds. Users are added to the reference store under names of this modu
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 from records_fixture import PASSWORD, TestClient, add_user
 from sqlalchemy import select
+from support import load_test_module
 
 from chartwell.api.app import create_app
 from chartwell.compliance.roles import Permission, Role, has_permission
@@ -32,17 +32,9 @@ USERS = {"cac-api-coder": Role.CODER, "cac-api-clerk": Role.RECORDS_CLERK,
          "cac-api-biller": Role.BILLING_SPECIALIST}
 
 
-def _unit_module():
-    path = Path(__file__).parent.parent / "unit" / "test_cac_pipeline.py"
-    spec = importlib.util.spec_from_file_location("cac_pipeline_tests_api", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def kept_coder(request, reference_data):
-    coder = _unit_module().build_coder(request, reference_data)
+    coder = load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
     service.keep_coder(coder)
     yield coder
 

@@ -4,11 +4,9 @@ for the process (as ``services.cac`` keeps every coder it builds)."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
-import pytest
 from cli_runner import chartwell
+import pytest
+from support import load_test_module
 
 from chartwell.services import cac as service
 
@@ -18,17 +16,9 @@ NOTE = ("ASSESSMENT:\n1. Essential hypertension.\n2. Possible pneumonia.\n"
         "FAMILY HISTORY:\nMother with breast cancer.\n")
 
 
-def _unit_module():
-    path = Path(__file__).parent.parent / "unit" / "test_cac_pipeline.py"
-    spec = importlib.util.spec_from_file_location("cac_pipeline_tests", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def kept_coder(request, reference_data):
-    coder = _unit_module().build_coder(request, reference_data)
+    coder = load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
     service.keep_coder(coder)
     yield coder
 

@@ -9,11 +9,11 @@ cac`` and ``make bench``, not here.
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from support import load_test_module
 
 from chartwell.cac import codiesp
 from chartwell.cac.evaluation import evaluate
@@ -106,17 +106,9 @@ def test_every_gold_code_is_a_billable_fy2026_code(references):
 # -- the pipeline over the whole set ---------------------------------------------------------
 
 
-def pipeline_tests():
-    spec = importlib.util.spec_from_file_location(
-        "cac_pipeline_tests", REPO / "tests" / "unit" / "test_cac_pipeline.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def coder(request, reference_data):
-    return pipeline_tests().build_coder(request, reference_data)
+    return load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
 
 
 @pytest.fixture(scope="module")

@@ -13,16 +13,15 @@ this module's own names.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from records_fixture import PASSWORD, TestClient, add_user, load_records
 from sqlalchemy import select
+from support import load_test_module
 
 from chartwell.api.app import create_app
 from chartwell.compliance.roles import Role
@@ -46,17 +45,9 @@ USERS = {"cacpage-coder": Role.CODER, "cacpage-cdi": Role.CDI_SPECIALIST,
          "cacpage-clerk": Role.RECORDS_CLERK}
 
 
-def _unit_module():
-    path = Path(__file__).parent.parent / "unit" / "test_cac_pipeline.py"
-    spec = importlib.util.spec_from_file_location("cac_pipeline_tests_page", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def kept_coder(request, reference_data):
-    coder = _unit_module().build_coder(request, reference_data)
+    coder = load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
     cac_service.keep_coder(coder)
     yield coder
 

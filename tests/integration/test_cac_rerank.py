@@ -11,26 +11,15 @@ tests' (``tests/unit/test_cac_pipeline.py``), so nothing is installed twice.
 
 from __future__ import annotations
 
-import importlib.util
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
+from support import load_test_module
 
 from chartwell.cac import embeddings, rerank
 
 pytestmark = pytest.mark.shared_data
-
-UNIT = Path(__file__).resolve().parents[1] / "unit"
-
-
-def _module(name: str):
-    spec = importlib.util.spec_from_file_location(f"cac_rerank_{name}", UNIT / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="module")
 def encoder() -> embeddings.Encoder:
@@ -41,13 +30,8 @@ def encoder() -> embeddings.Encoder:
 
 
 @pytest.fixture(scope="module")
-def pipeline_tests():
-    return _module("test_cac_pipeline")
-
-
-@pytest.fixture(scope="module")
-def coder(request, reference_data, encoder, pipeline_tests):
-    return pipeline_tests.build_coder(request, reference_data)
+def coder(request, reference_data, encoder):
+    return load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
 
 
 @pytest.fixture()

@@ -5,17 +5,16 @@ them), and bad input.
 
 The coder is built from the session's reference store (its FY2026 artifact: index, tabular,
 notes) and the encoder's search index of FY2026 as the encoder's own tests build and cache it
-(``test_search_accuracy._cached_index``): no second install.
+(``test_search_accuracy.fy2026_cm_index``): no second install.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import random
-from datetime import date
 from pathlib import Path
 
 import pytest
+from support import load_test_module
 
 from chartwell.cac.pipeline import Coder
 from chartwell.codesets.artifact import Artifact
@@ -23,37 +22,11 @@ from chartwell.errors import InvalidInput
 
 pytestmark = pytest.mark.shared_data
 
-HERE = Path(__file__).parent
-
-
-def search_tests():
-    """The encoder's accuracy test module (its index builder and cache)."""
-    spec = importlib.util.spec_from_file_location("cac_search_accuracy",
-                                                  HERE / "test_search_accuracy.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def build_coder(request, data_dir: Path) -> Coder:
     """A coder over the reference store's FY2026 artifact and the encoder's FY2026 index."""
-    from support import shared_data
-    accuracy = search_tests()
-    files = {name: shared_data(relative) for name, relative in accuracy.CM_FILES.items()}
-
-    def documents():
-        release = {
-            "titles": list(accuracy.read_order_zip(files["order"])),
-            "tabular": list(accuracy.read_tabular_file(files["tabular"])),
-            "index_terms": list(accuracy.read_index_csv_file(files["index"])),
-            "eindex_terms": list(accuracy.read_index_file(files["eindex"])),
-            "neoplasm": list(accuracy.read_table_file(files["neoplasm"])),
-            "drug": list(accuracy.read_table_file(files["drug"])),
-            "conversion": list(accuracy.read_conversion_xlsx_file(files["conversion"])),
-        }
-        return accuracy.icd10cm_documents(**release)
-
-    index = accuracy._cached_index(request, "icd10cm-fy2026", list(files.values()), documents)
+    index = load_test_module("unit/test_search_accuracy.py").fy2026_cm_index(request)
     artifact = Artifact(next((data_dir / "codesets").glob("icd10cm-FY2026-*.sqlite")))
     return Coder(artifact, index, release="FY2026")
 

@@ -11,25 +11,18 @@ FY2026 search index).
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
+from support import load_test_module
 
 from chartwell.cac import rules
 
 pytestmark = pytest.mark.shared_data
 
-HERE = Path(__file__).parent
 
 
 @pytest.fixture(scope="module")
 def coder(request, reference_data):
-    spec = importlib.util.spec_from_file_location("cac_pipeline_tests_4",
-                                                  HERE / "test_cac_pipeline.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.build_coder(request, reference_data)
+    return load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
 
 
 def coded(coder, text: str, setting: str = "inpatient") -> dict[str, object]:

@@ -13,11 +13,11 @@ and kept in pytest's cache; the queries are the labelled lookup set's and phrase
 from __future__ import annotations
 
 import csv
-import importlib.util
 import sqlite3
 from pathlib import Path
 
 import pytest
+from support import load_test_module
 
 from chartwell.cac import context
 from chartwell.codesets.search import SearchIndex, engine
@@ -37,33 +37,10 @@ CAC_QUERIES = (
 SAMPLE = 400  # labelled queries asked of each index variant (of ~2,000)
 
 
-def _accuracy_tests():
-    spec = importlib.util.spec_from_file_location("speed_search_accuracy",
-                                                  HERE / "test_search_accuracy.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def index_file(request) -> str:
     """The FY2026 ICD-10-CM search index's SQLite file (built on first use)."""
-    from support import shared_data
-    accuracy = _accuracy_tests()
-    files = {name: shared_data(relative) for name, relative in accuracy.CM_FILES.items()}
-
-    def documents():
-        return accuracy.icd10cm_documents(
-            titles=list(accuracy.read_order_zip(files["order"])),
-            tabular=list(accuracy.read_tabular_file(files["tabular"])),
-            index_terms=list(accuracy.read_index_csv_file(files["index"])),
-            eindex_terms=list(accuracy.read_index_file(files["eindex"])),
-            neoplasm=list(accuracy.read_table_file(files["neoplasm"])),
-            drug=list(accuracy.read_table_file(files["drug"])),
-            conversion=list(accuracy.read_conversion_xlsx_file(files["conversion"])))
-
-    index = accuracy._cached_index(request, "icd10cm-fy2026", list(files.values()), documents)
-    return index._database
+    return load_test_module("unit/test_search_accuracy.py").fy2026_cm_index(request)._database
 
 
 @pytest.fixture(scope="module")

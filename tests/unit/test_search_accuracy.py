@@ -122,16 +122,28 @@ def fy2026_order(cm_files):
 
 @pytest.fixture(scope="module")
 def cm_release(cm_files, fy2026_order):
+    return cm_release_of(cm_files, fy2026_order)
+
+
+def cm_release_of(files: dict[str, Path], titles: list | None = None) -> dict[str, list]:
     """What the FY2026 release is built from (the FY2025 index CSV stands in for the index)."""
     return {
-        "titles": fy2026_order,
-        "tabular": list(read_tabular_file(cm_files["tabular"])),
-        "index_terms": list(read_index_csv_file(cm_files["index"])),
-        "eindex_terms": list(read_index_file(cm_files["eindex"])),
-        "neoplasm": list(read_table_file(cm_files["neoplasm"])),
-        "drug": list(read_table_file(cm_files["drug"])),
-        "conversion": list(read_conversion_xlsx_file(cm_files["conversion"])),
+        "titles": titles if titles is not None else list(read_order_zip(files["order"])),
+        "tabular": list(read_tabular_file(files["tabular"])),
+        "index_terms": list(read_index_csv_file(files["index"])),
+        "eindex_terms": list(read_index_file(files["eindex"])),
+        "neoplasm": list(read_table_file(files["neoplasm"])),
+        "drug": list(read_table_file(files["drug"])),
+        "conversion": list(read_conversion_xlsx_file(files["conversion"])),
     }
+
+
+def fy2026_cm_index(request) -> SearchIndex:
+    """The FY2026 ICD-10-CM search index, built once and kept (see :func:`_cached_index`);
+    the CAC's tests search it too."""
+    files = {name: shared_data(relative) for name, relative in CM_FILES.items()}
+    return _cached_index(request, "icd10cm-fy2026", list(files.values()),
+                         lambda: icd10cm_documents(**cm_release_of(files)))
 
 
 @pytest.fixture(scope="module")
@@ -139,10 +151,6 @@ def indexes(request, cm_files):
     """The FY2026 ICD-10-CM, FY2026 ICD-10-PCS and HCPCS 2024Q3 search indexes."""
     pcs = {name: shared_data(relative) for name, relative in PCS_FILES.items()}
     hcpcs = {name: shared_data(relative) for name, relative in HCPCS_FILES.items()}
-
-    def cm_documents():
-        release = request.getfixturevalue("cm_release")
-        return icd10cm_documents(**release)
 
     def pcs_documents():
         return icd10pcs_documents(titles=list(read_pcs_order_zip(pcs["order"])),
@@ -152,7 +160,7 @@ def indexes(request, cm_files):
         return hcpcs_documents(codes=read_hcpcs_csv_files(hcpcs["codes"], hcpcs["descriptions"]))
 
     return {
-        "cm": _cached_index(request, "icd10cm-fy2026", list(cm_files.values()), cm_documents),
+        "cm": fy2026_cm_index(request),
         "pcs": _cached_index(request, "icd10pcs-fy2026", list(pcs.values()), pcs_documents),
         "hcpcs": _cached_index(request, "hcpcs-2024q3", list(hcpcs.values()), hcpcs_docs),
     }

@@ -33,7 +33,7 @@ from chartwell.cac import rules
 from chartwell.cac.concepts import ConceptMatcher, Mention
 from chartwell.cac.context import assertion_of, scopes
 from chartwell.cac.drugs import long_term_drugs
-from chartwell.cac.modifiers import read_modifiers
+from chartwell.cac.modifiers import LATERALITY, read_modifiers
 from chartwell.cac.sites import SiteWords, needs_site
 from chartwell.cac.status import STATUS_SECTIONS, narrative_tobacco, status_codes
 from chartwell.cac.text import CONCLUDING, Sentence, section_name, sections, sentences
@@ -314,16 +314,16 @@ class Coder:
                               path=tuple(hit.path), confidence=float(hit.score), why=why,
                               sentence=number, item=number,
                               principal_hint=_says_principal(text, sentence))
-        if isinstance(hit, _IndexAnswer) and hit.twin is not None:
-            twin = hit.twin
+        twin = hit.twin if isinstance(hit, _IndexAnswer) else None
+        if twin is not None:
+            candidate.guideline = rules.BILATERAL
             candidate.extra["twin"] = Candidate(
                 code=twin.code, system="icd10cm", title=twin.title,
                 spans=[Span(start, end, text[start:end])], section=sentence.section,
                 assertion=assertion, path=twin.path, confidence=twin.score, why=why,
                 sentence=number, item=number, guideline=rules.BILATERAL)
-        if isinstance(hit, _IndexAnswer) and hit.twin is not None or \
-                any(step.startswith("laterality:") for step in candidate.path):
-            candidate.guideline = rules.BILATERAL if hit.twin is not None else rules.LATERALITY
+        elif any(step.startswith("laterality:") for step in candidate.path):
+            candidate.guideline = rules.LATERALITY
         return candidate
 
     def _unsided(self, sentence: Sentence, mention: Mention, side: str, hits: list) -> list:
@@ -361,8 +361,7 @@ class Coder:
             self._siblings.put(parent, siblings)
 
         def one(word: str):
-            found = [row for row in siblings
-                     if re.search(rf"\b{word}\b", row.long_title.lower())]
+            found = [row for row in siblings if _says_side(row.long_title, word)]
             return found[0] if len(found) == 1 else None
 
         steps = tuple(hit.path) + (f"laterality: {side}",)
@@ -526,9 +525,9 @@ _POISONING = re.compile(r"poison|overdos|intoxica|toxic|advers|side[- ]effect|in
 LOCALIZED = {"R59.9": "R59.0", "R60.9": "R60.0"}
 
 
-# a side written in a condition's words (as the modifiers read it: "both" is "bilateral")
-SIDES = {"left": "left", "lt": "left", "right": "right", "rt": "right",
-         "bilateral": "bilateral", "bilat": "bilateral", "b/l": "bilateral"}
+# a side written in a condition's words, as the modifiers read it, less what is too loose
+# inside a condition's own words (a single letter: "L4"; "both")
+SIDES = {word: side for word, side in LATERALITY.items() if len(word) > 1 and word != "both"}
 
 
 def _side_of(sentence: Sentence, mention: Mention) -> str | None:

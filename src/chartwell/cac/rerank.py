@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,7 +44,6 @@ WEIGHT = 0.1  # the similarity's share in the ranking key (score + WEIGHT * cosi
 POOL = 5  # at least this many answers are asked of the search and re-ranked
 CACHED_QUERIES = 20_000  # query vectors kept (oldest forgotten first)
 SAVE_EVERY = 2048  # new title vectors written to the cache file this often
-ENABLED_VALUES = frozenset({"1", "true", "yes", "on"})
 
 
 class TitleVectors:
@@ -193,23 +191,13 @@ class EmbeddingRerankedSearch:
 def enabled() -> bool:
     """Whether the CAC re-ranks with embeddings: the setting ``cac_embeddings`` (environment
     ``CHARTWELL_CAC_EMBEDDINGS``), off by default."""
-    value = _setting("cac_embeddings", "CHARTWELL_CAC_EMBEDDINGS", False)
-    return value if isinstance(value, bool) else str(value).strip().lower() in ENABLED_VALUES
+    from chartwell.settings import get_settings
+    return get_settings().cac_embeddings
 
 
 def device() -> str:
-    value = str(_setting("cac_embeddings_device", "CHARTWELL_CAC_EMBEDDINGS_DEVICE", "auto"))
-    return value.strip().lower() or "auto"
-
-
-def _setting(name: str, variable: str, default: object) -> object:
-    """The typed setting where :class:`~chartwell.settings.Settings` declares it, else the
-    environment variable (the same name)."""
     from chartwell.settings import get_settings
-    value = getattr(get_settings(), name, None)
-    if value is not None:
-        return value
-    return os.environ.get(variable, default)
+    return get_settings().cac_embeddings_device.strip().lower() or "auto"
 
 
 def cache_file(release: str | None, data_dir: Path | None) -> Path | None:

@@ -279,9 +279,8 @@ def conventions_screen(context: EditContext) -> list[str]:
         if encounter.setting is Setting.INPATIENT:
             _screen_procedures(context, may)
         else:  # the claim's HCPCS/CPT lines in the pass the NCCI and MUE screens share
-            lines = service_lines(encounter)
-            may += claim_lines(context, lines).conventions
-            if sum(map(len, lines.values())) < len(procedures):
+            may += claim_lines(context).conventions
+            if sum(map(len, service_lines(context).values())) < len(procedures):
                 _screen_procedures(context, may, pcs_only=True)
     return may
 

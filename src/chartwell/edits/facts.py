@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from chartwell.codesets.cpt import CPT_CODE
-from chartwell.domain.coded import CodedEncounter, CodedProcedure
+from chartwell.domain.coded import CodedProcedure
 from chartwell.edits.model import EditContext
 
 DiagnosisRow = tuple[Any, Any, Any, bool]
@@ -99,21 +99,18 @@ def diagnosis_rows(context: EditContext) -> list[DiagnosisRow]:
 # -- the lines of each date of service -------------------------------------------------------
 
 Line = tuple[int, CodedProcedure]  # (line number in the encounter, from 1; the procedure)
-_last_lines: tuple[CodedEncounter | None, dict[date, list[Line]]] = (None, {})
 
 
-def service_lines(encounter: CodedEncounter) -> dict[date, list[Line]]:
+def service_lines(context: EditContext) -> dict[date, list[Line]]:
     """The HCPCS/CPT lines of each date of service, numbered as in the encounter. The screens
-    and every NCCI and MUE rule ask for them in turn, so the answer for the encounter being
-    checked is kept."""
-    global _last_lines
-    checked, lines = _last_lines
-    if checked is encounter:
+    and every NCCI and MUE rule ask for them in turn, so they are made once per encounter."""
+    lines = context.memo.get("service lines")
+    if lines is not None:
         return lines
-    lines = {}
-    service = encounter.service_date
+    lines = context.memo["service lines"] = {}
+    service = context.encounter.service_date
     number = 0
-    for procedure in encounter.procedures:
+    for procedure in context.encounter.procedures:
         number += 1
         if procedure.system != "icd10pcs":
             on = procedure.date or service  # encounter.procedure_date(procedure)
@@ -122,7 +119,6 @@ def service_lines(encounter: CodedEncounter) -> dict[date, list[Line]]:
                 lines[on] = [(number, procedure)]
             else:
                 same_day.append((number, procedure))
-    _last_lines = (encounter, lines)
     return lines
 
 
@@ -213,9 +209,8 @@ class ClaimLines:
 HCPCS, CPT = "hcpcs", "cpt"
 
 
-def claim_lines(context: EditContext, lines_by_date: dict) -> ClaimLines:
-    """The pass over the lines of a claim (``lines_by_date``: the lines of each date of service,
-    as :func:`chartwell.edits.ncci.service_lines` answers them), made once per encounter."""
+def claim_lines(context: EditContext) -> ClaimLines:
+    """The pass over the lines of a claim (:func:`service_lines`), made once per encounter."""
     found = context.memo.get("claim lines")
     if found is not None:
         return found
@@ -230,7 +225,7 @@ def claim_lines(context: EditContext, lines_by_date: dict) -> ClaimLines:
     if mue is not None and not check_units and not mue.has(setting):
         found.mue.update(("MUE-LINE", "MUE-DATE-OF-SERVICE"))
     add_on = False
-    for on, lines in lines_by_date.items():
+    for on, lines in service_lines(context).items():
         codes = [line.code for _number, line in lines]
         several = len(codes) > 1
         ptp = False

@@ -21,9 +21,9 @@ from collections.abc import Callable, Iterable, Iterator
 
 from chartwell.codesets.mue import MUE_TABLE_NAMES, MueTables, MueValue, mue_table
 from chartwell.domain.coded import Setting
-from chartwell.edits.facts import claim_lines
+from chartwell.edits.facts import Line, claim_lines, service_lines
 from chartwell.edits.model import EditContext, Family, Finding, Rule, Severity, rule, screen
-from chartwell.edits.ncci import Line, service_lines, units_text
+from chartwell.edits.ncci import units_text
 
 SOURCE = ("CMS Medicare NCCI Medically Unlikely Edits (MUE), practitioner services and "
           "outpatient hospital services tables; NCCI Policy Manual for Medicare Services, "
@@ -40,7 +40,7 @@ def units_per_line(rule: Rule, context: EditContext) -> Iterator[Finding]:
     if not _has_table(mue, setting, context):
         return
     values = mue.values(setting)
-    for on, lines in service_lines(context.encounter).items():
+    for on, lines in service_lines(context).items():
         for number, line in lines:
             value = values.get(line.code)
             if value is not None and line.units > value.units and value.mai == 1:
@@ -60,29 +60,23 @@ def units_per_date_of_service(rule: Rule, context: EditContext) -> Iterator[Find
     if not _has_table(mue, setting, context):
         return
     values = mue.values(setting)
-    for on, lines in service_lines(context.encounter).items():
+    for on, lines in service_lines(context).items():
         day = None
         if len(lines) == 1:  # the usual date: one line, its units the code's on the date
-            number, line = lines[0]
+            _number, line = lines[0]
             totals: Iterable[tuple[str, float]] = ((line.code, line.units),)
         else:
             totals = _units_by_code(lines).items()
         for code, units in totals:
             value = values.get(code)
             if value is not None and units > value.units and value.mai != 1:
-                if len(lines) == 1:
-                    where = _LINE_NUMBERS.get(number) or f"line {number}"
-                else:
-                    numbers = [number for number, line in lines if line.code == code]
-                    where = f"line {numbers[0]}" if len(numbers) == 1 else \
-                        f"lines {', '.join(str(number) for number in numbers)}"
+                numbers = [number for number, line in lines if line.code == code]
+                where = f"line {numbers[0]}" if len(numbers) == 1 else \
+                    f"lines {', '.join(str(number) for number in numbers)}"
                 texts = _texts(rule, value, mue.version, _date_text)
                 day = day or on.isoformat()
                 yield rule.found((code,), f"{code} on {day}: {units_text(units)} in all "
                                  f"({where}) exceed {texts.text}", texts.source)
-
-
-_LINE_NUMBERS = {number: f"line {number}" for number in range(1, 100)}
 
 
 class _Texts:
@@ -170,4 +164,4 @@ def mue_screen(context: EditContext) -> set[str]:
     mue: MueTables | None = context.mue
     if mue is None:
         return set()
-    return claim_lines(context, service_lines(context.encounter)).mue
+    return claim_lines(context).mue

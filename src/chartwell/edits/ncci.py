@@ -67,7 +67,7 @@ def procedure_to_procedure(rule: Rule, context: EditContext) -> Iterator[Finding
         context.notes.append(f"NCCI {ncci.version} has no {PTP_TABLE_NAMES[ptp_table(setting)]} "
                              "PTP table: PTP edits were not run")
         return
-    for on, lines in service_lines(context.encounter).items():
+    for on, lines in service_lines(context).items():
         for edit, modifiers in _edits_not_bypassed(context, ncci, on, lines):
             yield rule.finding((edit.column_1, edit.column_2), _ptp_message(edit, on, modifiers),
                                edit.describe(ncci.version))
@@ -177,7 +177,7 @@ def _add_ons(ncci: NcciTables, context: EditContext, edit_types: tuple[int, ...]
         if note not in context.notes:
             context.notes.append(note)
         return
-    for on, lines in service_lines(context.encounter).items():
+    for on, lines in service_lines(context).items():
         codes = {line.code for _number, line in lines}
         present = [code for code in codes if code in add_on_codes]
         for code in sorted(present) if present else ():
@@ -225,7 +225,7 @@ def ncci_screen(context: EditContext) -> list[str]:
     if ncci is None:
         return []
     may: list[str] = []
-    found = claim_lines(context, service_lines(context.encounter))
+    found = claim_lines(context)
     ptp = not ncci.has_ptp(context.encounter.setting)
     if not ptp:
         for on, day_lines in found.ptp_dates:

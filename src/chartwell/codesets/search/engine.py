@@ -136,8 +136,7 @@ class SearchIndex:
         self.lexicon = load_lexicon()
         vocabulary = blobs["terms"].decode().split("\n")
         self.terms = {term: number for number, term in enumerate(vocabulary)}
-        self.idf = _array("f", blobs["idf"])
-        self._idf = self.idf.tolist()  # the same values, read faster
+        self.idf = _array("f", blobs["idf"]).tolist()  # a list: read faster than the array
         self.postings = _array("I", blobs["postings"])
         self.posting_offsets = _array("I", blobs["posting_offsets"])
         self.doc_terms = _array("I", blobs["doc_terms"])
@@ -216,11 +215,11 @@ class SearchIndex:
         covers = frozenset().union(*(word.covers for word in words)) - term_words.keys()
         weights = [word.weight for word in words]
         total = sum(weights) or 1.0
-        coverages: dict[int, float] = {}
+        weight_of = _MaskWeights(weights)
         priors = self._priors
         negated, negation = _negation_masks(words)
         get = term_words.get
-        idf, doc_terms, doc_offsets = self._idf, self.doc_terms, self.doc_offsets
+        idf, doc_terms, doc_offsets = self.idf, self.doc_terms, self.doc_offsets
         doc_required, doc_weight = self.doc_required, self.doc_weight
         scored = []
         for document in self._candidates(words):
@@ -243,9 +242,7 @@ class SearchIndex:
             contradicts = bool(mask & negated) and not mask & negation
             if contradicts:  # "Asthma > with > exacerbation" for "asthma without exacerbation"
                 mask &= ~negated
-            coverage = coverages.get(mask)
-            if coverage is None:
-                coverage = coverages[mask] = _mask_weight(mask, weights) / total
+            coverage = weight_of[mask] / total
             score = coverage * coverage * (REQUIRED_FLOOR + (1 - REQUIRED_FLOOR) * required)
             if contradicts:
                 score *= CONTRADICTION
