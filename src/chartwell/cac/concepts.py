@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import chain
 from functools import lru_cache
 
 from chartwell.cac.text import Sentence, Token
@@ -78,6 +79,9 @@ NEEDS_COMPANY = frozenset(stem(word) for word in (
     "tube", "catheter", "suture", "sutures", "drainage", "graft", "flap", "cast",
     "reflex", "reflexes", "thyroid", "malformation", "malformations", "anomaly", "anomalies",
     "hypochondria",  # mostly the regions of the abdomen ("radiating to both hypochondria")
+    "freezing", "frozen",  # "frozen section", "fresh frozen plasma" (not T69.9, only "frozen
+    # shoulder" and its kind)
+    "sterile",  # "sterile urine culture", "a sterile seal" (not Z30.2, sterilization)
 ))
 # Index main terms that name a test or a procedure, never a condition, however written
 # ("chest X-ray", "general anesthesia"): not triggers at all (stemmed phrases).
@@ -90,7 +94,8 @@ NEVER_TRIGGERS = frozenset(tuple(stem(word) for word in phrase.split()) for phra
 FALSE_FRIENDS = frozenset(("rigorous", "rigorously", "adrenal", "adrenals", "morphine",
                            "depressible", "depressing",
                            "exhaustive", "exhaustively", "does", "addition", "additional",
-                           "dependent"))
+                           "dependent",
+                           "embolization"))  # a procedure that blocks a vessel, not an embolism
 MODIFIER_WORDS = frozenset(stem(word) for word in (
     "left", "right", "bilateral", "acute", "chronic", "subacute", "recurrent", "initial",
     "subsequent", "sequela", "stage", "type", "1", "2", "3", "4", "5", "i", "ii", "iii", "iv",
@@ -111,6 +116,7 @@ EDGE_WORDS = frozenset(("with", "w", "w/", "of", "without", "wo", "w/o", "in", "
                         "due", "a", "an", "the", "stage", "and", "or"))
 PASSABLE = frozenset(("the", "a", "an", "his", "her", "both"))
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]]|\.\s|\n\s*\n")
+_ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 REACH = 5  # words a mention widens over on each side, at most
 CACHED_WORDS = 1 << 17  # note words whose stems are remembered
 
@@ -139,6 +145,9 @@ class _MainTerm:
     weak: bool
     code: str | None = None  # the main term's own code, written alone ("Edema R60.9")
     acronym: bool = False  # "ALTE", "TAC": only the word itself, never another of its stem
+    # its own nonessential words that no subterm has ("Marrow (bone)"): they name the organ,
+    # so beside a weak trigger they are no company ("bone marrow biopsy" names no condition)
+    naming: frozenset[str] = frozenset()
 
 
 class ConceptMatcher:
@@ -154,8 +163,10 @@ class ConceptMatcher:
         self.strong: set[str] = set()  # abbreviations: a condition on their own
         self._stems: dict[str, str] = {}
         by_phrase: dict[tuple[str, ...], int] = {}
+        self._sent_to: list[tuple[int, str]] = []  # (main term, the main term its "see" names)
         for term in index_terms:
             self._add_main_term(term, by_phrase)
+        self._add_targets_vocabulary(by_phrase)
         self._add_abbreviations(by_phrase)
         for entries in self.triggers.values():
             entries.sort(key=lambda entry: -len(entry[0]))
@@ -184,8 +195,12 @@ class ConceptMatcher:
             if any(not word.isalpha() for word in phrase) and len(phrase) == 1:
                 continue
             known = by_phrase.get(phrase)
+            if term.see:
+                self._sent_to.append((len(self.main_terms) if known is None else known,
+                                      term.see.split(",")[0]))
             if known is not None:  # the same words as another main term: one vocabulary
                 self.main_terms[known].vocabulary |= vocabulary
+                self.main_terms[known].naming &= _naming_words(term, self.stopwords)
                 self.main_terms[known].code = self.main_terms[known].code or \
                     _own_code(term, essential)
                 if term.code is not None and phrase[0] not in WEAK_TRIGGERS \
@@ -200,16 +215,27 @@ class ConceptMatcher:
                                              term.see or term.see_also)))
             acronym = len(phrase) == 1 and variant.strip().isupper() and len(variant.strip()) > 2
             self.main_terms.append(_MainTerm(term.title, frozenset(vocabulary), weak,
-                                             _own_code(term, essential), acronym))
+                                             _own_code(term, essential), acronym,
+                                             _naming_words(term, self.stopwords)))
             by_phrase[phrase] = number
             self.triggers.setdefault(phrase[0], []).append((phrase, number))
+
+    def _add_targets_vocabulary(self, by_phrase: dict[tuple[str, ...], int]) -> None:
+        """A main term that sends the coder to another ("Varices - see Varix") takes that
+        one's vocabulary too: its subterms' words are the first's ("esophageal varices")."""
+        for number, target in self._sent_to:
+            found = by_phrase.get(tuple(terms(split_optional(target)[0], self.stopwords)))
+            if found is not None and found != number:
+                self.main_terms[number].vocabulary |= self.main_terms[found].vocabulary
+        del self._sent_to
 
     def _add_abbreviations(self, by_phrase: dict[tuple[str, ...], int]) -> None:
         """A lexicon abbreviation triggers when what it stands for holds a main term: its
         vocabulary is that main term's."""
         for short, meaning in self.lexicon.abbreviations.items():
-            if not meaning or len(short) != 1 or len(short[0]) < 2:
-                continue
+            if not meaning or len(short) != 1 or len(short[0]) < 2 \
+                    or _ORDINAL.match(short[0]):
+                continue  # "5th" is a number ("the 5th rib"), never "Fifth disease"
             stems = terms(" ".join(meaning), self.stopwords)
             number = next((by_phrase[(word,)] for word in reversed(stems) if (word,) in by_phrase
                            and not self.main_terms[by_phrase[(word,)]].weak), None)
@@ -256,8 +282,9 @@ class ConceptMatcher:
             first, last = self._widen(tokens, stems, breaks, position, position + length - 1,
                                       number)
             main = self.main_terms[number]
-            if not main.weak or last > position + length - 1 or first < position \
-                    or tokens[position].norm in self.strong:
+            if not main.weak or tokens[position].norm in self.strong or any(
+                    stems[at] not in main.naming for at in chain(
+                        range(first, position), range(position + length, last + 1))):
                 found.append((first, last, [number], [(position, position + length - 1)]))
             position += length
         return [self._mention(text, tokens, first, last, numbers, cores)
@@ -266,8 +293,10 @@ class ConceptMatcher:
     def _trigger_at(self, tokens: tuple[Token, ...], stems: list[str], position: int,
                     breaks: list[bool]) -> tuple[int, int] | None:
         token = tokens[position]
-        if len(token.norm) <= 2 and not token.text.isupper() and not token.norm.isdigit():
-            return None  # "no", "as", "ms": a short abbreviation counts only in capitals
+        if len(token.norm) <= 2 and not token.text.isupper() and not token.norm.isdigit() \
+                or len(token.norm) == 1:
+            return None  # "no", "as", "ms": a short abbreviation counts only in capitals;
+            # a letter alone ("H.V.P.D.", "A-H interval") is never one
         if token.norm in FALSE_FRIENDS:
             return None
         for key in (token.norm, stems[position]):
@@ -313,6 +342,19 @@ class ConceptMatcher:
         while end > last and tokens[end].norm in EDGE_WORDS:
             end -= 1
         return start, end
+
+    def redefined(self, sentence: Sentence, mention: Mention, defined: dict[str, str]) -> bool:
+        """A mention of one word that the note defines as something its main terms are not
+        ("fluorescein angiography (FFA)": not FFA, frontal fibrosing alopecia), from
+        :func:`~chartwell.cac.text.defined_abbreviations`."""
+        if mention.first != mention.last:
+            return False
+        long_form = defined.get(sentence.tokens[mention.first].text)
+        if long_form is None:
+            return False
+        said = frozenset(terms(long_form, self.stopwords))
+        return all(said.isdisjoint(self.main_terms[number].vocabulary)
+                   for number in mention.numbers)
 
     def stems(self, tokens: tuple[Token, ...]) -> list[str]:
         """The sentence's words as :meth:`_read` reads them (remembered per word)."""
@@ -408,6 +450,17 @@ def _own_code(term: IndexTerm, essential: str) -> str | None:
 
 def fold_title(title: str) -> str:
     return split_optional(title)[0].split(",")[0].strip().lower()
+
+
+def _naming_words(term: IndexTerm, stopwords: frozenset[str]) -> frozenset[str]:
+    """The main term's own nonessential words that none of its subterms has."""
+    own = {word for modifier in term.nonessential for word in terms(modifier, stopwords)}
+    if not own:
+        return frozenset()
+    below: set[str] = set()
+    for subterm in term.subterms:
+        _collect(subterm, below, stopwords)
+    return frozenset(own - below)
 
 
 def _collect(term: IndexTerm, vocabulary: set[str], stopwords: frozenset[str]) -> None:

@@ -51,7 +51,7 @@ TRIGGERS: list[Trigger] = [
                "did not have|does not have|no complaints of|fails to reveal|"
                "negative|unremarkable for|wnl for|no acute|not demonstrate|"
                "no findings of|no suspicious|no suggestion of|not consistent with|"
-               "no radiographic evidence of|no significant"),
+               "no radiographic evidence of|no significant|no known"),
     *_triggers(NEGATED, BACKWARD,
                "ruled out|was ruled out|is ruled out|been ruled out|are ruled out|"
                "negative|not seen|is absent|are absent|was negative|were negative|"
@@ -104,7 +104,7 @@ PSEUDO: frozenset[tuple[str, ...]] = frozenset(tuple(phrase.split()) for phrase 
     "without complications|gram negative|not cause|not drain|no interval change|"
     "not extend|negative for change|no longer|without any further|"
     "history of present illness|history and physical|"
-    "past medical history|past surgical history|social history|no known|"
+    "past medical history|past surgical history|social history|"
     "if any|if needed|if necessary|even if|as if|what if|see if|"
     "father of|mother of|brother of|sister of|"
     "positive for|prior to|previously noted|old age|years old|year old|"

@@ -36,7 +36,14 @@ from chartwell.cac.drugs import long_term_drugs
 from chartwell.cac.modifiers import LATERALITY, read_modifiers
 from chartwell.cac.sites import SiteWords, needs_site
 from chartwell.cac.status import STATUS_SECTIONS, narrative_tobacco, status_codes
-from chartwell.cac.text import CONCLUDING, Sentence, section_name, sections, sentences
+from chartwell.cac.text import (
+    CONCLUDING,
+    Sentence,
+    defined_abbreviations,
+    section_name,
+    sections,
+    sentences,
+)
 from chartwell.codesets.search.engine import Kept
 from chartwell.codesets.search.text import raw_words
 from chartwell.errors import InvalidInput
@@ -223,6 +230,7 @@ class Coder:
 
         every = sentences(text, note_sections, tokenized=read)
         plans = _plan_regions(text, note_sections) if concluding else []
+        defined = defined_abbreviations(text)
         found: list[Candidate] = []
         for number, sentence in enumerate(every):
             if sentence.section in STATUS_SECTIONS:
@@ -230,16 +238,16 @@ class Coder:
                 continue
             if not read(sentence.section):
                 continue
-            found.extend(self._sentence_candidates(text, sentence, number,
-                                                   whole_item=concluding, plans=plans))
+            found.extend(self._sentence_candidates(text, sentence, number, whole_item=concluding,
+                                                   plans=plans, defined=defined))
             if sentence.section != "family_history":
                 found.extend(long_term_drugs(text, sentence, number, self))
                 found.extend(narrative_tobacco(text, sentence, number, self))
         return found
 
     def _sentence_candidates(self, text: str, sentence: Sentence, number: int,
-                             *, whole_item: bool, plans: list[tuple[int, int]] = ()
-                             ) -> list[Candidate]:
+                             *, whole_item: bool, plans: list[tuple[int, int]] = (),
+                             defined: dict[str, str] | None = None) -> list[Candidate]:
         sentence_scopes = _Scopes(sentence)
         found = []
         for mention in self.matcher.mentions(text, sentence):
@@ -247,6 +255,10 @@ class Coder:
                 continue  # the plan after an assessment line's colon: treatment, not diagnoses
             if _test_name(sentence, mention):
                 continue  # "CA 19-9", "CA 125": a laboratory test's name, not a carcinoma
+            if _care_unit(sentence, mention):
+                continue  # "the Infectious Diseases Department": a place of care
+            if defined and self.matcher.redefined(sentence, mention, defined):
+                continue  # the note says what its abbreviation means, and it is not this
             candidate = self._resolve(text, sentence, number, mention, sentence_scopes)
             if candidate is None:  # two conditions' words asked as one: each asked apart
                 found.extend(item for part in self.matcher.parts(text, sentence, mention)
@@ -290,20 +302,20 @@ class Coder:
         words = (mention.first, mention.last)
         if (hit is None or hit.score < floor) and len(mention.cores) == 1 \
                 and mention.cores[0] != (mention.first, mention.last) and not mention.weak:
-            # the words around the condition led the search astray ("edema in both legs"):
-            # the condition's own words, asked alone
-            first, last = words = mention.cores[0]
-            start, end = sentence.tokens[first].start, sentence.tokens[last].end
-            core = self.answer(text[start:end])
+            # the words around the condition led the search astray ("edema in both legs",
+            # "grade III esophageal varices"): fewer of them, then the condition's own words
+            for first, last in _narrower(mention):
+                start, end = sentence.tokens[first].start, sentence.tokens[last].end
+                core = self.answer(text[start:end])
+                if core and core[0].score >= floor:
+                    break
+            words = (first, last)
             if mention.code and (not core or core[0].score < 0.95):
                 core = self._main_term_answer(mention) or core
             hit = core[0] if core else None
         if hit is None or hit.score < floor or not hit.billable:
             return None
-        if hit.code == "R99" and not rules.death_is_coded(text[sentence.start:sentence.end]):
-            return None
-        if hit.code == "R58" and not rules.hemorrhage_is_coded(
-                text[start:end], text[sentence.start:sentence.end]):
+        if not rules.said_as_coded(hit.code, text[start:end], text[sentence.start:sentence.end]):
             return None
         if needs_site(hit.code):
             hit = self._with_site(sentence, text[start:end], words, hit)
@@ -535,6 +547,40 @@ def _side_of(sentence: Sentence, mention: Mention) -> str | None:
     found = {SIDES[token.norm] for token in sentence.tokens[mention.first:mention.last + 1]
              if token.norm in SIDES}
     return found.pop() if len(found) == 1 else None
+
+
+_CARE_UNITS = frozenset(("department", "departments", "service", "services", "unit", "units",
+                         "clinic", "clinics", "team", "ward", "specialist", "specialists"))
+_OF_A_CARE_UNIT = frozenset(("of", "in"))
+
+
+def _care_unit(sentence: Sentence, mention: Mention) -> bool:
+    """The mention's words name where care is given, not a condition: a department, a service,
+    a unit or its specialists ("the Infectious Diseases Department", "the Pain Unit", "referred
+    to the Trauma Service", "specialists in infectious diseases")."""
+    tokens = sentence.tokens
+    after = mention.last + 1
+    if after < len(tokens) and tokens[after].norm in _CARE_UNITS:
+        return True
+    before = mention.first - 1
+    return before >= 1 and tokens[before].norm in _OF_A_CARE_UNIT \
+        and tokens[before - 1].norm in _CARE_UNITS
+
+
+NARROWER_TRIES = 2  # spans asked between a mention and its trigger's words (each a search)
+
+
+def _narrower(mention: Mention) -> list[tuple[int, int]]:
+    """The spans to ask when a mention's words found nothing: the mention less its outermost
+    words, keeping those nearest its trigger ("grade III esophageal varices" -> "esophageal
+    varices"), longest first and at most :data:`NARROWER_TRIES`, then the trigger's own words."""
+    core_first, core_last = mention.cores[0]
+    spans = sorted(((first, last) for first in range(mention.first, core_first + 1)
+                    for last in range(core_last, mention.last + 1)
+                    if (first, last) not in ((mention.first, mention.last),
+                                              (core_first, core_last))),
+                   key=lambda span: (span[0] - span[1], -span[0]))
+    return [*spans[:NARROWER_TRIES], (core_first, core_last)]
 
 
 def _test_name(sentence: Sentence, mention: Mention) -> bool:

@@ -19,7 +19,13 @@ rule                   what it does
 ``specific_site``      an unspecified-site malignancy (C80.1, C79.9) is not coded beside a
                        malignancy of a named site of the same kind (I.B.18, I.C.2.d)
 ``insulin_in_type_1``  no long-term insulin Z79.4 beside type 1 diabetes (I.C.4.a.3)
-``death_is_coded``     "death" is not R99 unless dead on arrival (I.C.18.i)
+``said_as_coded``      codes a mention becomes only where its sentence says so: "death" is
+                       not R99 unless dead on arrival (I.C.18.i); "hemorrhagic" or a
+                       procedure's bleeding is not R58 (I.B.16, I.B.4); a newborn is Z38 only
+                       in the birth's own record (I.C.16.b); a pregnancy is Z33.1 only when
+                       stated incidental (I.C.15.a.1)
+``observation_only``   observation Z03/Z04 not beside an illness, injury, sign or symptom
+                       (I.C.21.c.6)
 ``code_first``         "code first" / "use additional code" notes (I.A.13): both codes
                        suggested, the etiology before the manifestation
 ``principal``          the principal (inpatient, Section II) or first-listed (outpatient,
@@ -131,6 +137,7 @@ def apply(candidates: list[Candidate], *, setting: str, coder: Coder
     coded = integral_symptoms(coded)
     coded = specific_site(coded)
     coded = insulin_in_type_1(coded)
+    coded = observation_only(coded)
     coded = one_code_once(coded)
     coded = code_first(coded, coder.tabular)
     principal(coded, setting)
@@ -303,7 +310,7 @@ _DEAD_ON_ARRIVAL = re.compile(r"\b(?:dead on arrival|DOA|found dead|brought in d
                               r"pronounced dead on arrival)\b", re.I)
 
 
-def death_is_coded(sentence_text: str) -> bool:
+def death_is_coded(_mention_text: str, sentence_text: str) -> bool:
     """Whether "death" in this sentence is R99 (ill-defined and unknown cause of mortality):
     only for a patient who has already died brought in and pronounced dead on arrival; R99
     does not stand for the discharge disposition of death (Section I.C.18.i). Asked by the
@@ -329,6 +336,58 @@ def hemorrhage_is_coded(mention_text: str, sentence_text: str) -> bool:
     is established, Section I.B.4). Asked by the pipeline of a mention coded R58."""
     return not (_DESCRIBING.match(mention_text.strip())
                 or _PROCEDURAL_BLEEDING.search(sentence_text))
+
+
+_BIRTH = re.compile(r"\b(?:born|birth|delivered)\b", re.I)
+
+
+def newborn_is_coded(_mention_text: str, sentence_text: str) -> bool:
+    """Whether a newborn named in the note is Z38 (liveborn infant by place of birth): only on
+    the record of the birth itself, assigned once, at the time of birth (Section I.C.16.b); a
+    newborn brought in days later, or the mother's delivery record, is not the birth episode.
+    The sentence must tell of the birth ("born", "birth", "delivered")."""
+    return bool(_BIRTH.search(sentence_text))
+
+
+_INCIDENTAL = re.compile(r"\bincidental(?:ly)?\b", re.I)
+
+
+def pregnancy_is_coded(_mention_text: str, sentence_text: str) -> bool:
+    """Whether a pregnancy named in the note is Z33.1 (pregnant state, incidental): only where
+    the provider states the pregnancy is incidental to the encounter; otherwise a pregnant
+    patient's conditions are coded from the obstetric chapter (Section I.C.15.a.1), and a
+    "39 weeks of gestation" in a birth history is the mother's, not the patient's."""
+    return bool(_INCIDENTAL.search(sentence_text))
+
+
+SAID_AS_CODED = {"R99": death_is_coded, "R58": hemorrhage_is_coded, "Z38": newborn_is_coded,
+                 "Z33.1": pregnancy_is_coded}
+"""Codes a mention becomes only where its sentence says so (the code, or its category ->
+the test of the mention's words and its sentence's)."""
+
+
+def said_as_coded(code: str, mention_text: str, sentence_text: str) -> bool:
+    """Whether the code the index gives a mention stands, by the rule declared for it in
+    :data:`SAID_AS_CODED` (a code with no rule stands)."""
+    test = SAID_AS_CODED.get(code) or SAID_AS_CODED.get(code[:3])
+    return test is None or test(mention_text, sentence_text)
+
+
+# -- observation -------------------------------------------------------------------------------
+
+
+def observation_only(candidates: list[Candidate]) -> list[Candidate]:
+    """Observation for a suspected condition (Z03, Z04) only where nothing was found: not
+    beside an illness, an injury or a sign or symptom (Section I.C.21.c.6: "the observation
+    codes are not for use if an injury or illness, or any signs or symptoms related to the
+    suspected condition, are present")."""
+    if not any(item.code[:1] not in _SUPPLEMENTARY for item in candidates):
+        return candidates
+    return [item for item in candidates if item.code[:3] not in _OBSERVATION]
+
+
+_OBSERVATION = ("Z03", "Z04")
+_SUPPLEMENTARY = "VWXYZ"  # external causes and factors influencing health status
 
 
 # -- code first / use additional -------------------------------------------------------------

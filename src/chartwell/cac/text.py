@@ -214,3 +214,85 @@ _FOLDED_WORDS = 1 << 17
 
 def _norm(word: str) -> str:
     return fold(word).replace("’", "")
+
+
+# -- abbreviations the note defines ------------------------------------------------------------
+#
+# A note may define its own abbreviations: "fluorescein angiography (FFA)", "OCT (optical
+# coherence tomography)". In that note the letters mean what it says, whatever else they stand
+# for in the index ("FFA" is also frontal fibrosing alopecia). The definitions are found the way
+# Schwartz and Hearst describe (A simple algorithm for identifying abbreviation definitions in
+# biomedical text, PSB 2003): a short form of capitals beside a parenthesis, and a long form of
+# the nearby words in which the short form's letters appear in order, the first one starting a
+# word.
+
+_SHORT_THEN_LONG = re.compile(r"\b([A-Z][A-Za-z0-9]{1,7})\s*\(([^()]{3,80})\)")
+_LONG_THEN_SHORT = re.compile(r"([^()]{3,120}?)\s*\(([A-Z][A-Za-z0-9]{1,7})\)")
+_MAX_EXTRA_WORDS = 5  # a long form has at most min(letters + 5, 2 x letters) words
+
+
+def defined_abbreviations(text: str) -> dict[str, str]:
+    """The note's own definitions: short form (as written) -> long form."""
+    found: dict[str, str] = {}
+    if "(" not in text:
+        return found
+    for match in _LONG_THEN_SHORT.finditer(text):
+        short = match.group(2)
+        if _short_form(short):
+            long = _long_form(short, match.group(1))
+            if _defines(short, long):
+                found.setdefault(short, long)
+    for match in _SHORT_THEN_LONG.finditer(text):
+        short, long = match.group(1), match.group(2).strip()
+        if _short_form(short) and len(long.split()) > 1 and _defines(short, long) and (
+                _long_form(short, long) == long or _initials(short, long.split())):
+            found.setdefault(short, long)
+    return found
+
+
+def _short_form(text: str) -> bool:
+    return sum(character.isupper() for character in text) >= 2
+
+
+def _defines(short: str, long_form: str | None) -> bool:
+    """A long form that does not itself hold the short form ("OCT (OCT 3000, ...)": a model,
+    no definition)."""
+    return bool(long_form) and short.lower() not in long_form.lower().split()
+
+
+def _long_form(short: str, before: str) -> str | None:
+    """The shortest ending of ``before`` whose letters hold the short form's in order, the
+    first letter starting a word, or else whose words' initials are all but one of the short
+    form's letters ("fluorescein angiography (FFA)", a translation's word order); None when
+    there is none or it is too long to be one."""
+    letters = [character.lower() for character in short if character.isalnum()]
+    words = before.split()
+    for count in (len(letters), len(letters) - 1):
+        if 1 < count <= len(words) and _initials(short, words[-count:]):
+            return " ".join(words[-count:])
+    limit = min(len(letters) + _MAX_EXTRA_WORDS, 2 * len(letters))
+    candidate = " ".join(words[-limit:])
+    at = len(candidate) - 1
+    for position in range(len(letters) - 1, -1, -1):
+        letter = letters[position]
+        while at >= 0 and (candidate[at].lower() != letter or (
+                position == 0 and at > 0 and candidate[at - 1].isalnum())):
+            at -= 1
+        if at < 0:
+            return None
+        at -= 1
+    start = candidate.rfind(" ", 0, at + 2) + 1
+    return candidate[start:] or None
+
+
+def _initials(short: str, words: list[str]) -> bool:
+    """The words' first letters, in order, are the short form's letters but at most one."""
+    letters = [character.lower() for character in short if character.isalnum()]
+    initials = [word[0].lower() for word in words if word[:1].isalnum()]
+    if len(initials) != len(words) or not len(letters) - 1 <= len(initials) <= len(letters):
+        return False
+    at = 0
+    for letter in letters:
+        if at < len(initials) and initials[at] == letter:
+            at += 1
+    return at == len(initials)

@@ -53,6 +53,7 @@ MAX_REFERENCE_HOPS = 3
 _BEHAVIOUR = re.compile(r"malignant|benign|in situ|uncertain behavior|unspecified behavior|"
                         r"secondary", re.IGNORECASE)
 _PLACEHOLDER_PART = re.compile(r"^by\b", re.IGNORECASE)
+_NEOPLASM_TABLE = re.compile(r"^\s*neoplasm\b", re.IGNORECASE)  # "see Neoplasm, benign, by site"
 _GENERIC_REFERENCE = re.compile(r"^\s*condition\b", re.IGNORECASE)  # "see also condition"
 
 
@@ -185,6 +186,11 @@ class CrossReferences:
         wanted = [part for part in wanted if part]
         if not wanted or (placeholders and len(wanted) == 1):
             return None  # "see Pregnancy, by site": the site is the coder's to find
+        if placeholders and _NEOPLASM_TABLE.match(parts[0]):
+            # "Adenoma - see also Neoplasm, benign, by site" names a column of the Table of
+            # Neoplasms (an alias, _neoplasm_aliases), not the index's "Neoplasm, neoplastic >
+            # lipomatous, benign" (D17.9), which its words would otherwise match
+            return None
         for root in self.by_first.get(wanted[0], ()):
             own, _ = self._node_parts(root)
             chain = self._descend(root, self._consume(own[1:], wanted[1:]), [root])
@@ -410,10 +416,12 @@ def _same_word_forms(first: str, other: str) -> bool:
     """Two spellings of one word, as titles print them side by side ("Diabetes, diabetic";
     "femur, femoral"; "arteriosclerosis, arteriosclerotic"; not "lumbar, lumbosacral"): one
     word each, sharing most of the shorter (all but its last four letters, and at least 60%
-    of it), the longer not much longer."""
+    of it), the longer not much longer; an "-itis" pairs only with "-itis" or "-itic"."""
     if " " in first or " " in other or not first.isalpha() or not other.isalpha():
         return False
     shorter, longer = sorted((first.lower(), other.lower()), key=len)
+    if longer.endswith("itis") and not shorter.endswith(("itis", "itic")):
+        return False  # "prostate, prostatitis": the organ and its inflammation, two words
     shared = next((i for i, (a, b) in enumerate(zip(shorter, longer, strict=False))
                    if a != b), len(shorter))
     return shared >= max(3, len(shorter) - 4, 0.6 * len(shorter)) \

@@ -1,0 +1,151 @@
+"""The CAC rules of the fifth round, each with a note that fires and a near miss that must not:
+abbreviations the note defines itself (Schwartz and Hearst), the names of places of care
+("the Infectious Diseases Department"), organ words that are no company for a weak main term
+("bone marrow biopsy"), procedures that are no condition ("embolization", "frozen section"),
+codes their sentence must support (Z38 only at the birth, I.C.16.b; Z33.1 only when stated
+incidental, I.C.15.a.1), observation Z03/Z04 only without findings (I.C.21.c.6), and the
+search's reading of the index ("see also Neoplasm, benign, by site" is the Table of Neoplasms;
+"prostatitis" is no form of "prostate"; "Varices - see Varix" brings Varix's words).
+
+The coder is the pipeline tests' (the session's FY2026 reference store and the encoder's cached
+FY2026 search index).
+"""
+
+from __future__ import annotations
+
+import pytest
+from support import load_test_module
+
+from chartwell.cac import rules
+from chartwell.cac.text import defined_abbreviations
+
+pytestmark = pytest.mark.shared_data
+
+
+@pytest.fixture(scope="module")
+def coder(request, reference_data):
+    return load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
+
+
+def coded(coder, text: str, setting: str = "inpatient") -> dict[str, object]:
+    return load_test_module("unit/test_cac_rules_laterality_drugs.py").coded(coder, text, setting)
+
+
+# -- abbreviations the note defines ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("He has congestive heart failure (CHF) and COPD.", {"CHF": "congestive heart failure"}),
+    ("Magnetic resonance imaging (MRI) of the brain.", {"MRI": "Magnetic resonance imaging"}),
+    ("Fluorescein angiography (FFA) showed leakage.", {"FFA": "Fluorescein angiography"}),
+    ("In the FFA (fluorescein angiography), early leakage.", {"FFA": "fluorescein angiography"}),
+    ("ECG (electrocardiogram) was normal.", {}),  # one word: no definition
+    ("The patient (ID 4) was seen.", {}),
+    ("OCT (OCT 3000, Humphrey Instruments, Dublin, CA) showed fluid.", {}),
+])
+def test_definitions_are_read_from_the_note(text, expected):
+    assert defined_abbreviations(text) == expected
+
+
+def test_an_abbreviation_the_note_defines_as_something_else_is_not_the_index_s(coder):
+    assert "L66.12" not in coded(coder, "Fluorescein angiography (FFA) showed progressive "
+                                        "hyperfluorescence.")
+    assert "L66.12" in coded(coder, "ASSESSMENT:\n1. FFA.\n")
+    # defined as what the index means: still coded
+    assert "I50.9" in coded(coder, "He has congestive heart failure (CHF). CHF is stable.")
+
+
+# -- places of care, organs, procedures --------------------------------------------------------
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Followed up in the Pediatric Infectious Diseases Department.", "B99.9"),
+    ("He was followed up by the Pain Unit of our hospital.", "R52"),
+    ("She is referred to the Trauma Service for 36 hours.", "T14.90XA"),
+    ("The case was consulted with the specialists in infectious diseases.", "B99.9"),
+])
+def test_the_name_of_a_place_of_care_is_no_condition(coder, text, code):
+    assert code not in coded(coder, text)
+
+
+def test_a_condition_beside_a_unit_is_still_coded(coder):
+    assert "R07.9" in coded(coder, "Admitted to the unit with chest pain.")
+
+
+def test_an_organ_named_by_a_weak_main_term_s_own_words_is_no_condition(coder):
+    assert not coded(coder, "A bone marrow aspiration was performed.")
+    assert "D61.9" in coded(coder, "ASSESSMENT:\n1. Bone marrow arrest after chemotherapy.\n")
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Renal graft embolization was performed.", "I74.9"),
+    ("A frozen section biopsy was performed.", "T69.9XXA"),
+    ("The urine culture was sterile.", "Z30.2"),
+    ("In the 5th and 6th cycle she had nausea.", "B08.3"),
+    ("It showed A-H intervals of 128 msec.", "E72.02"),
+])
+def test_procedures_numbers_and_letters_are_no_condition(coder, text, code):
+    assert code not in coded(coder, text)
+
+
+def test_their_conditions_still_are(coder):
+    assert "I26.99" in coded(coder, "ASSESSMENT:\n1. Pulmonary embolism.\n")
+    assert "M75.00" in coded(coder, "ASSESSMENT:\n1. Frozen shoulder.\n")
+
+
+# -- codes their sentence must support ---------------------------------------------------------
+
+
+def test_a_newborn_is_z38_only_in_the_record_of_the_birth(coder):
+    assert not any(code.startswith("Z38") for code in coded(
+        coder, "A term newborn was referred for assessment at 20 days."))
+    assert any(code.startswith("Z38") for code in coded(
+        coder, "The baby was born in our hospital, a healthy male newborn."))
+    assert not rules.said_as_coded("Z38.2", "newborn", "Two newborns with malformations.")
+
+
+def test_a_pregnancy_is_z33_1_only_when_stated_incidental():
+    assert not rules.said_as_coded("Z33.1", "gestation", "Born at 39 weeks of gestation.")
+    assert rules.said_as_coded("Z33.1", "pregnancy", "Pregnancy, incidental to this visit.")
+    assert rules.said_as_coded("I10", "hypertension", "Hypertension.")  # no rule: stands
+
+
+def test_observation_is_not_coded_beside_a_finding(coder):
+    assert "Z04.9" not in coded(coder, "He remained under observation for 20 hours. He has "
+                                       "pneumonia.")
+    assert "Z04.9" in coded(coder, "He remained under observation for 20 hours without new "
+                                   "seizures.")
+
+
+def test_no_known_negates():
+    from chartwell.cac.context import NEGATED, assertion_of
+    from chartwell.cac.text import sentences
+    text = "There are no known trauma episodes."
+    sentence = sentences(text)[0]
+    at = next(n for n, token in enumerate(sentence.tokens) if token.norm == "trauma")
+    assert assertion_of(sentence, at, at)[0] == NEGATED
+
+
+# -- the search's reading of the index ---------------------------------------------------------
+
+
+def test_a_reference_to_the_table_of_neoplasms_is_not_an_index_entry(coder):
+    for word in ("adenoma", "papilloma", "cystadenoma"):
+        assert coder.search.search(word, limit=1)[0].code != "D17.9"  # lipoma
+    assert coder.search.search("carcinoma", limit=1)[0].code == "C80.1"  # not C96.20, mast cell
+    assert coder.search.search("lipoma", limit=1)[0].code == "D17.9"
+
+
+def test_an_inflammation_is_no_form_of_its_organ_word(coder):
+    assert coder.search.search("prostatic hypertrophy", limit=1)[0].code == "N40.0"
+
+
+def test_a_main_term_sent_to_another_takes_its_words(coder):
+    found = coded(coder, "Gastroscopy showed grade III esophageal varices.")
+    assert "I85.00" in found and "I83.90" not in found
+
+
+def test_fewer_of_a_mention_s_words_are_asked_before_its_trigger_alone(coder):
+    found = coded(coder, "He had an external biliary fistula by drainage.")
+    assert "K83.3" in found and "L98.8" not in found
+    assert "K63.2" in coded(coder, "A perianastomotic jejunal fistula was seen.")
