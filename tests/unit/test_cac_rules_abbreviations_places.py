@@ -149,3 +149,18 @@ def test_fewer_of_a_mention_s_words_are_asked_before_its_trigger_alone(coder):
     found = coded(coder, "He had an external biliary fistula by drainage.")
     assert "K83.3" in found and "L98.8" not in found
     assert "K63.2" in coded(coder, "A perianastomotic jejunal fistula was seen.")
+
+
+def test_a_word_that_is_another_s_stem_is_not_that_word(coder):
+    assert "R45.0" not in coded(coder, "The virus spread to the blood and nervous systems.")
+    assert "R45.0" in coded(coder, "ASSESSMENT:\n1. Nervousness.\n")
+
+
+def test_septic_is_a_form_of_sepsis_and_still_itself(coder):
+    assert "R65.21" in coded(coder, "He developed septic shock and died.")
+    assert "M00.9" in coded(coder, "She developed septic arthritis of the right ankle.")
+
+
+def test_non_insulin_dependent_diabetes_is_no_long_term_insulin(coder):
+    assert "Z79.4" not in coded(coder, "A woman with non-insulin-dependent diabetes mellitus.")
+    assert "Z79.4" in coded(coder, "A man, insulin-dependent diabetic for 35 years.")

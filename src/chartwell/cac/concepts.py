@@ -303,6 +303,9 @@ class ConceptMatcher:
             for phrase, number in self.triggers.get(key, ()):
                 if key != token.norm and phrase[0] in self.strong:
                     continue  # an abbreviation is its letters ("DOE"), never a stem ("does")
+                if key == token.norm != _stem(key) and phrase[0] not in self.strong:
+                    continue  # a word that is another's stem: "nervous" (of "nervous
+                    # system") is not "nervousness"
                 length = len(phrase)
                 if length == 1:
                     main = self.main_terms[number]

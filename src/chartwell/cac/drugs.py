@@ -69,7 +69,7 @@ _ON = re.compile(r"(?:\b(?:on|takes|taking|took|uses|using|receiving|receives|"
                  r"systemic|basal|his|her|the|and|with|\w+ mg(?: \w+)?|,))*\s*)$", re.I)
 _DEPENDENT = re.compile(r"^[- ](?:dependent|requiring|treated)\b", re.I)
 # not (or no longer, or not long term) on it
-_NOT_ON = re.compile(r"\b(?:no|not|never|stop\w*|discontinu\w*|held|hold|withh[eo]ld\w*|"
+_NOT_ON = re.compile(r"\b(?:no|not|non|never|stop\w*|discontinu\w*|held|hold|withh[eo]ld\w*|"
                      r"withdraw\w*|suspend\w*|refus\w*|allerg\w*|intoleran\w*|without|"
                      r"previously|prior|former(?:ly)?|switched from|infusion|drip|bolus|"
                      r"sliding scale|single dose|one dose|loading dose|started|initiated|"

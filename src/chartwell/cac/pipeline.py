@@ -567,19 +567,21 @@ def _care_unit(sentence: Sentence, mention: Mention) -> bool:
         and tokens[before - 1].norm in _CARE_UNITS
 
 
-NARROWER_TRIES = 2  # spans asked between a mention and its trigger's words (each a search)
+NARROWER_TRIES = 3  # spans asked between a mention and its trigger's words (each a search)
 
 
 def _narrower(mention: Mention) -> list[tuple[int, int]]:
-    """The spans to ask when a mention's words found nothing: the mention less its outermost
-    words, keeping those nearest its trigger ("grade III esophageal varices" -> "esophageal
-    varices"), longest first and at most :data:`NARROWER_TRIES`, then the trigger's own words."""
+    """The spans to ask when a mention's words found nothing: the mention less some of its
+    words, those before the trigger first (English puts a condition's kind before its name:
+    "septic arthritis of the right ankle" -> "septic arthritis", "grade III esophageal
+    varices" -> "III esophageal varices", "esophageal varices"), longest first, at most
+    :data:`NARROWER_TRIES`; then the trigger's own words."""
     core_first, core_last = mention.cores[0]
     spans = sorted(((first, last) for first in range(mention.first, core_first + 1)
                     for last in range(core_last, mention.last + 1)
                     if (first, last) not in ((mention.first, mention.last),
                                               (core_first, core_last))),
-                   key=lambda span: (span[0] - span[1], -span[0]))
+                   key=lambda span: (span[1] - core_last, span[0] - span[1]))
     return [*spans[:NARROWER_TRIES], (core_first, core_last)]
 
 
