@@ -164,3 +164,11 @@ def test_septic_is_a_form_of_sepsis_and_still_itself(coder):
 def test_non_insulin_dependent_diabetes_is_no_long_term_insulin(coder):
     assert "Z79.4" not in coded(coder, "A woman with non-insulin-dependent diabetes mellitus.")
     assert "Z79.4" in coded(coder, "A man, insulin-dependent diabetic for 35 years.")
+
+
+def test_a_weak_trigger_s_answer_must_name_a_main_term_the_note_says(coder):
+    assert not any(code.startswith("S36") for code in coded(
+        coder, "Dilation of the intrahepatic and extrahepatic bile ducts."))  # not an injury
+    assert any(code.startswith("H54") for code in coded(
+        coder, "He came with a progressive decrease in vision for several weeks."))  # Low
+    assert "N28.89" in coded(coder, "Ultrasound revealed a right renal mass.")

@@ -45,7 +45,7 @@ from chartwell.cac.text import (
     sentences,
 )
 from chartwell.codesets.search.engine import Kept
-from chartwell.codesets.search.text import raw_words
+from chartwell.codesets.search.text import raw_words, split_optional, terms
 from chartwell.errors import InvalidInput
 
 SETTINGS = ("inpatient", "outpatient")
@@ -315,6 +315,8 @@ class Coder:
             hit = core[0] if core else None
         if hit is None or hit.score < floor or not hit.billable:
             return None
+        if mention.weak and not self._names_main_term(text[start:end], hit):
+            return None  # "bile duct": an organ; "Injury > bile duct" adds the condition
         if not rules.said_as_coded(hit.code, text[start:end], text[sentence.start:sentence.end]):
             return None
         if needs_site(hit.code):
@@ -442,6 +444,19 @@ class Coder:
                          assertion=assertion, path=tuple(hit.path),
                          confidence=float(hit.score) * 0.95, why=why, sentence=number,
                          item=number, principal_hint=_says_principal(text, sentence))
+
+    def _names_main_term(self, text: str, hit) -> bool:
+        """Whether the mention's words, as the search reads them (lexicon, aliases), hold a
+        word of the answer's index main term: a weak trigger's mention names no condition of
+        its own, so the main term that names one must be said ("decrease in vision" is "Low >
+        vision"; "bile duct" is not "Injury > bile duct"). The tables and the tabular are read
+        by their own words."""
+        if isinstance(hit, _IndexAnswer) or not hit.path or not hit.matched.startswith("index:"):
+            return True  # the trigger's own main term; or a table's or the tabular's words
+        said = frozenset().union(*(word.alternatives for word in self.search.read(text).words))
+        known = self.search.terms
+        return any(known.get(word) in said
+                   for word in terms(split_optional(hit.path[0])[0], self._skipped))
 
     def answer(self, query: str) -> list:
         """The search's hits for a query, remembered across notes under the query's reading
