@@ -172,3 +172,12 @@ def test_a_weak_trigger_s_answer_must_name_a_main_term_the_note_says(coder):
     assert any(code.startswith("H54") for code in coded(
         coder, "He came with a progressive decrease in vision for several weeks."))  # Low
     assert "N28.89" in coded(coder, "Ultrasound revealed a right renal mass.")
+
+
+def test_a_weak_trigger_s_mention_is_narrowed_but_never_to_the_trigger_alone(coder):
+    assert "N28.89" in coded(coder, "Abdominal CT showed a right renal mass in the lower pole, "
+                                    "suggestive of hypernephroma.")
+    assert "K66.0" not in coded(coder, "A lymphocytic infiltrate that adhered to one of the "
+                                       "glands.")  # not "adhered to": Adherent, adhesions
+    assert "Q89.9" not in coded(coder, "Examination revealed an afferent pupillary defect in "
+                                       "the left eye.")  # not "defect": a malformation

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from chartwell.cac import rules
-from chartwell.cac.concepts import ConceptMatcher, Mention
+from chartwell.cac.concepts import EDGE_WORDS, PASSABLE, ConceptMatcher, Mention
 from chartwell.cac.context import assertion_of, scopes
 from chartwell.cac.drugs import long_term_drugs
 from chartwell.cac.modifiers import LATERALITY, read_modifiers
@@ -301,18 +301,20 @@ class Coder:
         start, end = mention.start, mention.end
         words = (mention.first, mention.last)
         if (hit is None or hit.score < floor) and len(mention.cores) == 1 \
-                and mention.cores[0] != (mention.first, mention.last) and not mention.weak:
+                and mention.cores[0] != (mention.first, mention.last):
             # the words around the condition led the search astray ("edema in both legs",
             # "grade III esophageal varices"): fewer of them, then the condition's own words
-            for first, last in _narrower(mention):
-                start, end = sentence.tokens[first].start, sentence.tokens[last].end
-                core = self.answer(text[start:end])
-                if core and core[0].score >= floor:
+            # (but for a weak trigger, which names no condition alone: "renal mass in the
+            # lower" -> "renal mass", never "mass")
+            for first, last in _narrower(mention, sentence, with_core=not mention.weak):
+                at, to = sentence.tokens[first].start, sentence.tokens[last].end
+                answer = self.answer(text[at:to])
+                if (first, last) == mention.cores[0] and mention.code \
+                        and (not answer or answer[0].score < 0.95):
+                    answer = self._main_term_answer(mention) or answer
+                if answer and answer[0].score >= floor:
+                    hit, start, end, words = answer[0], at, to, (first, last)
                     break
-            words = (first, last)
-            if mention.code and (not core or core[0].score < 0.95):
-                core = self._main_term_answer(mention) or core
-            hit = core[0] if core else None
         if hit is None or hit.score < floor or not hit.billable:
             return None
         if mention.weak and not self._names_main_term(text[start:end], hit):
@@ -345,10 +347,13 @@ class Coder:
         pulmonary metastases") that no index entry carries: the condition looked up without it,
         then the side taken where the classification has sided codes for it (Section I.B.13:
         laterality; a condition bilateral with no bilateral code is coded left and right)."""
-        words = [token.text for token in sentence.tokens[mention.first:mention.last + 1]
-                 if token.norm not in SIDES]
-        if not words:
+        kept = [(at, token) for at, token in enumerate(sentence.tokens[:mention.last + 1])
+                if at >= mention.first and token.norm not in SIDES]
+        if not kept or (mention.weak and all(  # a weak trigger left alone names nothing
+                token.norm in _JOINING or any(first <= at <= last for first, last in mention.cores)
+                for at, token in kept)):
             return hits
+        words = [token.text for _, token in kept]
         bare = self.answer(" ".join(words))
         if not bare or bare[0].score <= hits[0].score or not bare[0].billable:
             return hits
@@ -582,22 +587,28 @@ def _care_unit(sentence: Sentence, mention: Mention) -> bool:
         and tokens[before - 1].norm in _CARE_UNITS
 
 
+_JOINING = EDGE_WORDS | PASSABLE
 NARROWER_TRIES = 3  # spans asked between a mention and its trigger's words (each a search)
 
 
-def _narrower(mention: Mention) -> list[tuple[int, int]]:
+def _narrower(mention: Mention, sentence: Sentence, with_core: bool = True
+              ) -> list[tuple[int, int]]:
     """The spans to ask when a mention's words found nothing: the mention less some of its
     words, those before the trigger first (English puts a condition's kind before its name:
     "septic arthritis of the right ankle" -> "septic arthritis", "grade III esophageal
     varices" -> "III esophageal varices", "esophageal varices"), longest first, at most
-    :data:`NARROWER_TRIES`; then the trigger's own words."""
+    :data:`NARROWER_TRIES`; then the trigger's own words (``with_core``). A span does not
+    begin or end with a joining word ("adhered to", "edema in both")."""
     core_first, core_last = mention.cores[0]
+    tokens = sentence.tokens
     spans = sorted(((first, last) for first in range(mention.first, core_first + 1)
                     for last in range(core_last, mention.last + 1)
                     if (first, last) not in ((mention.first, mention.last),
-                                              (core_first, core_last))),
+                                              (core_first, core_last))
+                    and (first == core_first or tokens[first].norm not in _JOINING)
+                    and (last == core_last or tokens[last].norm not in _JOINING)),
                    key=lambda span: (span[1] - core_last, span[0] - span[1]))
-    return [*spans[:NARROWER_TRIES], (core_first, core_last)]
+    return [*spans[:NARROWER_TRIES], *([(core_first, core_last)] if with_core else [])]
 
 
 def _test_name(sentence: Sentence, mention: Mention) -> bool:
