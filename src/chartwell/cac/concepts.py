@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from itertools import chain
 from functools import lru_cache
+from itertools import chain
 
 from chartwell.cac.text import Sentence, Token
 from chartwell.codesets.model import IndexTerm
@@ -163,17 +163,18 @@ class ConceptMatcher:
         self.strong: set[str] = set()  # abbreviations: a condition on their own
         self._stems: dict[str, str] = {}
         by_phrase: dict[tuple[str, ...], int] = {}
-        self._sent_to: list[tuple[int, str]] = []  # (main term, the main term its "see" names)
+        sent_to: list[tuple[int, str]] = []  # (main term, the main term its "see" names)
         for term in index_terms:
-            self._add_main_term(term, by_phrase)
-        self._add_targets_vocabulary(by_phrase)
+            self._add_main_term(term, by_phrase, sent_to)
+        self._add_targets_vocabulary(by_phrase, sent_to)
         self._add_abbreviations(by_phrase)
         for entries in self.triggers.values():
             entries.sort(key=lambda entry: -len(entry[0]))
 
     # -- building -----------------------------------------------------------------------
 
-    def _add_main_term(self, term: IndexTerm, by_phrase: dict[tuple[str, ...], int]) -> None:
+    def _add_main_term(self, term: IndexTerm, by_phrase: dict[tuple[str, ...], int],
+                       sent_to: list[tuple[int, str]]) -> None:
         if term.code is None and not term.subterms and not _names_condition(term.see):
             return  # "Knee - see condition": a pointer, no condition of its own
         essential, _ = split_optional(term.title)
@@ -196,7 +197,7 @@ class ConceptMatcher:
                 continue
             known = by_phrase.get(phrase)
             if term.see:
-                self._sent_to.append((len(self.main_terms) if known is None else known,
+                sent_to.append((len(self.main_terms) if known is None else known,
                                       term.see.split(",")[0]))
             if known is not None:  # the same words as another main term: one vocabulary
                 self.main_terms[known].vocabulary |= vocabulary
@@ -220,14 +221,14 @@ class ConceptMatcher:
             by_phrase[phrase] = number
             self.triggers.setdefault(phrase[0], []).append((phrase, number))
 
-    def _add_targets_vocabulary(self, by_phrase: dict[tuple[str, ...], int]) -> None:
+    def _add_targets_vocabulary(self, by_phrase: dict[tuple[str, ...], int],
+                                sent_to: list[tuple[int, str]]) -> None:
         """A main term that sends the coder to another ("Varices - see Varix") takes that
         one's vocabulary too: its subterms' words are the first's ("esophageal varices")."""
-        for number, target in self._sent_to:
+        for number, target in sent_to:
             found = by_phrase.get(tuple(terms(split_optional(target)[0], self.stopwords)))
             if found is not None and found != number:
                 self.main_terms[number].vocabulary |= self.main_terms[found].vocabulary
-        del self._sent_to
 
     def _add_abbreviations(self, by_phrase: dict[tuple[str, ...], int]) -> None:
         """A lexicon abbreviation triggers when what it stands for holds a main term: its
@@ -293,8 +294,8 @@ class ConceptMatcher:
     def _trigger_at(self, tokens: tuple[Token, ...], stems: list[str], position: int,
                     breaks: list[bool]) -> tuple[int, int] | None:
         token = tokens[position]
-        if len(token.norm) <= 2 and not token.text.isupper() and not token.norm.isdigit() \
-                or len(token.norm) == 1:
+        if len(token.norm) == 1 or (len(token.norm) == 2 and not token.text.isupper()
+                                    and not token.norm.isdigit()):
             return None  # "no", "as", "ms": a short abbreviation counts only in capitals;
             # a letter alone ("H.V.P.D.", "A-H interval") is never one
         if token.norm in FALSE_FRIENDS:

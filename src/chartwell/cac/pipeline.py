@@ -347,8 +347,9 @@ class Coder:
         pulmonary metastases") that no index entry carries: the condition looked up without it,
         then the side taken where the classification has sided codes for it (Section I.B.13:
         laterality; a condition bilateral with no bilateral code is coded left and right)."""
-        kept = [(at, token) for at, token in enumerate(sentence.tokens[:mention.last + 1])
-                if at >= mention.first and token.norm not in SIDES]
+        kept = [(at, token) for at, token in enumerate(
+                    sentence.tokens[mention.first:mention.last + 1], mention.first)
+                if token.norm not in SIDES]
         if not kept or (mention.weak and all(  # a weak trigger left alone names nothing
                 token.norm in _JOINING or any(first <= at <= last for first, last in mention.cores)
                 for at, token in kept)):
