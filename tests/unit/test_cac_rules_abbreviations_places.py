@@ -42,6 +42,13 @@ def coded(coder, text: str, setting: str = "inpatient") -> dict[str, object]:
     ("ECG (electrocardiogram) was normal.", {}),  # one word: no definition
     ("The patient (ID 4) was seen.", {}),
     ("OCT (OCT 3000, Humphrey Instruments, Dublin, CA) showed fluid.", {}),
+    # one after another; and a definition after a long sentence, read from its last words
+    ("Chronic kidney disease (CKD) and atrial fibrillation (AF) on warfarin.",
+     {"CKD": "Chronic kidney disease", "AF": "atrial fibrillation"}),
+    ("After a long and uneventful stay on the ward, with nothing " * 4
+     + "he developed acute kidney injury (AKI).", {"AKI": "acute kidney injury"}),
+    ("Vitals (BP 120/80) stable; " * 2000 + "deep vein thrombosis (DVT) of the calf.",
+     {"DVT": "deep vein thrombosis"}),
 ])
 def test_definitions_are_read_from_the_note(text, expected):
     assert defined_abbreviations(text) == expected
