@@ -188,3 +188,48 @@ def test_a_weak_trigger_s_mention_is_narrowed_but_never_to_the_trigger_alone(cod
                                        "glands.")  # not "adhered to": Adherent, adhesions
     assert "Q89.9" not in coded(coder, "Examination revealed an afferent pupillary defect in "
                                        "the left eye.")  # not "defect": a malformation
+
+
+# -- words of translated notes that name something else ----------------------------------------
+
+
+@pytest.mark.parametrize("text, code", [
+    ("TAC-abdominopelvic was normal.", "G44.099"),  # Spanish "TAC": the CT scan
+    ("The hematoma was proven on echo and TAC.", "G44.099"),
+    ("Involvement of the ganglionic chains and two of eight ganglions.", "M67.40"),
+    ("Global decrease in vesicular murmur at the right base.", "R01.1"),  # breath sounds
+])
+def test_a_scan_lymph_nodes_and_breath_sounds_are_no_condition(coder, text, code):
+    assert code not in coded(coder, text)
+
+
+def test_the_conditions_of_those_words_still_are(coder):
+    assert "G44.091" in coded(coder, "ASSESSMENT:\n1. Intractable TAC.\n")
+    assert "M67.442" in coded(coder, "ASSESSMENT:\n1. Ganglion of the left hand.\n")
+    assert "R01.1" in coded(coder, "ASSESSMENT:\n1. Systolic murmur.\n")
+
+
+# -- two conditions linked by "due to" / "secondary to" ----------------------------------------
+
+
+def test_both_conditions_a_link_joins_are_coded(coder):
+    found = coded(coder, "ASSESSMENT:\n1. Intestinal obstruction secondary to peritoneal "
+                         "carcinomatosis.\n")
+    assert {"K56.609", "C78.6"} <= found.keys()  # "peritonei" is the index's "peritoneal"
+    assert "C80.0" not in found
+
+
+def test_secondary_to_is_the_index_s_due_to(coder):
+    found = coded(coder, "ASSESSMENT:\n1. Anemia secondary to chronic kidney disease.\n")
+    assert "D63.1" in found and "D64.9" not in found
+
+
+def test_a_bleed_is_in_the_combination_code_with_hemorrhage_of_its_sentence(coder):
+    found = coded(coder, "ASSESSMENT:\n1. Upper gastrointestinal bleeding due to gastric "
+                         "ulcer with hemorrhage.\n")
+    assert "K25.4" in found and "K92.2" not in found
+    assert found["K25.4"].guideline.startswith(rules.COMBINATION)
+    assert len(found["K25.4"].spans) == 2
+    # another sentence's bleed is its own finding
+    found = coded(coder, "ASSESSMENT:\n1. Melena.\n2. Esophageal varices with bleeding.\n")
+    assert {"K92.1", "I85.01"} <= found.keys()

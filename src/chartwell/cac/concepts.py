@@ -82,7 +82,16 @@ NEEDS_COMPANY = frozenset(stem(word) for word in (
     "freezing", "frozen",  # "frozen section", "fresh frozen plasma" (not T69.9, only "frozen
     # shoulder" and its kind)
     "sterile",  # "sterile urine culture", "a sterile seal" (not Z30.2, sterilization)
+    "tac",  # in translated notes the CT scan (Spanish "TAC"), not trigeminal autonomic
+    # cephalgia G44.099 unless a subterm's word says so ("intractable TAC")
+    "ganglion", "ganglions", "ganglia",  # mostly lymph nodes in translated notes (Spanish
+    # "ganglio"); the cyst is "ganglion cyst" or the ganglion of a hand, wrist or tendon
 ))
+# Main terms that, right after one of these words, are another thing: "vesicular murmur" is
+# the normal breath sound of the lungs (Spanish "murmullo vesicular"), not a heart murmur R01.1.
+NAMED_OTHERWISE = {stem(word): frozenset(before) for word, before in (
+    ("murmur", ("vesicular",)),
+)}
 # Index main terms that name a test or a procedure, never a condition, however written
 # ("chest X-ray", "general anesthesia"): not triggers at all (stemmed phrases).
 NEVER_TRIGGERS = frozenset(tuple(stem(word) for word in phrase.split()) for phrase in (
@@ -115,6 +124,7 @@ BREAK_WORDS = frozenset(("no", "not", "and", "or", "but", "plus", "then", "also"
 EDGE_WORDS = frozenset(("with", "w", "w/", "of", "without", "wo", "w/o", "in", "on", "to",
                         "due", "a", "an", "the", "stage", "and", "or"))
 PASSABLE = frozenset(("the", "a", "an", "his", "her", "both"))
+LINKS = frozenset(("due", "secondary"))  # "due to", "secondary to": two conditions (I.A.15)
 _CLAUSE_BREAK = re.compile(r"[,;:()\[\]]|\.\s|\n\s*\n")
 _ORDINAL = re.compile(r"^\d+(?:st|nd|rd|th)$")
 REACH = 5  # words a mention widens over on each side, at most
@@ -298,7 +308,8 @@ class ConceptMatcher:
                                     and not token.norm.isdigit()):
             return None  # "no", "as", "ms": a short abbreviation counts only in capitals;
             # a letter alone ("H.V.P.D.", "A-H interval") is never one
-        if token.norm in FALSE_FRIENDS:
+        if token.norm in FALSE_FRIENDS or (position and tokens[position - 1].norm in
+                                           NAMED_OTHERWISE.get(stems[position], ())):
             return None
         for key in (token.norm, stems[position]):
             for phrase, number in self.triggers.get(key, ()):
@@ -399,24 +410,32 @@ class ConceptMatcher:
         "sepsis due to urinary tract infection") cut before its second trigger's words: asked
         whole, such a mention matches no index entry, and each condition is looked up by its
         own main term (Section I.B.1; "due to" links two coded conditions, I.A.15). The second
-        part is its trigger widened back over its own words ("urinary tract infection"); the
-        first part counts only where its main term has a code of its own ("painful": Pain
-        R52), not where it is a qualifier of the second ("reducible" hernia)."""
+        part is its trigger widened back over its own words ("urinary tract infection"), or
+        starts after the link ("due to", "secondary to") where one stands between the two; the
+        first part counts where the link follows it (both are conditions: "intestinal
+        obstruction secondary to peritoneal carcinomatosis") or where its main term has a code
+        of its own ("painful": Pain R52), not where it is a qualifier of the second
+        ("reducible" hernia)."""
         cores, numbers = mention.cores, mention.numbers
         if len(cores) < 2 or len(numbers) != len(cores) or not cores[0][1] < cores[1][0]:
             return []
         tokens = sentence.tokens
         stems = self.stems(tokens)
-        cut, _ = self._widen(tokens, stems, _breaks(text, tokens), cores[1][0], cores[1][1],
-                             numbers[1])
+        link = next((at for at in range(cores[0][1] + 1, cores[1][0] - 1)
+                     if tokens[at].norm in LINKS and tokens[at + 1].norm == "to"), None)
+        if link is None:
+            cut, _ = self._widen(tokens, stems, _breaks(text, tokens), cores[1][0],
+                                 cores[1][1], numbers[1])
+        else:
+            cut = link + 2
         cut, last = max(cut, cores[0][1] + 1), mention.last
         while cut < cores[1][0] and tokens[cut].norm in EDGE_WORDS:
             cut += 1
-        end = cut - 1
+        end = (cut if link is None else link) - 1
         while end > cores[0][1] and tokens[end].norm in EDGE_WORDS:
             end -= 1
         found = []
-        if self.main_terms[numbers[0]].code is not None:
+        if link is not None or self.main_terms[numbers[0]].code is not None:
             found.append(self._mention(text, tokens, mention.first, end, [numbers[0]],
                                        [cores[0]]))
         second = self._mention(text, tokens, cut, last, list(numbers[1:]), list(cores[1:]))

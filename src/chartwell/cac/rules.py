@@ -13,7 +13,8 @@ rule                   what it does
 ``one_code_once``      a code named twice is one suggestion with both evidence spans
 ``combinations``       a combination code over separate codes (I.B.9): diabetes "with" its
                        complications (I.A.15, I.C.4.a), hypertension with heart disease or
-                       chronic kidney disease (I.C.9.a.1-3)
+                       chronic kidney disease (I.C.9.a.1-3), a bleed beside the condition
+                       coded "with hemorrhage" in the same sentence
 ``integral_symptoms``  a sign or symptom routinely part of a coded definitive diagnosis is
                        not coded (I.B.4-5)
 ``specific_site``      an unspecified-site malignancy (C80.1, C79.9) is not coded beside a
@@ -211,7 +212,32 @@ COMPLICATION_ABSORBED = ("G62.9", "G60.9", "I73.9", "N08", "N28.9", "H36", "H35.
 
 def combinations(candidates: list[Candidate], tabular: TabularNotes) -> list[Candidate]:
     candidates = _diabetes_with(candidates, tabular)
+    candidates = _bleeding_with(candidates)
     return _hypertension_with(candidates, tabular)
+
+
+# codes of a bleed named by its site alone: hemorrhage NOS, hematemesis, melena, GI and rectal
+_BLEEDING = ("R58", "K92.0", "K92.1", "K92.2", "K62.5")
+_WITH_BLEEDING = re.compile(r"\bwith (?:\w+ )?(?:hemorrhage|bleeding)\b")
+
+
+def _bleeding_with(candidates: list[Candidate]) -> list[Candidate]:
+    """A bleed said in the same sentence as a condition whose code is its combination "with
+    hemorrhage" ("upper GI bleeding due to gastric ulcer with hemorrhage": K25.4, not K92.2
+    beside it): the combination code stands for both (I.B.9), with both evidence spans."""
+    combined = [item for item in candidates if _WITH_BLEEDING.search(item.title.lower())]
+    if not combined:
+        return candidates
+    result = []
+    for item in candidates:
+        whole = next((other for other in combined if other.sentence == item.sentence),
+                     None) if item.code in _BLEEDING else None
+        if whole is None:
+            result.append(item)
+            continue
+        whole.spans.extend(span for span in item.spans if span not in whole.spans)
+        whole.guideline = whole.guideline or COMBINATION
+    return result
 
 
 def _diabetes_with(candidates: list[Candidate], tabular: TabularNotes) -> list[Candidate]:
