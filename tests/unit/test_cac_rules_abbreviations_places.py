@@ -233,3 +233,10 @@ def test_a_bleed_is_in_the_combination_code_with_hemorrhage_of_its_sentence(code
     # another sentence's bleed is its own finding
     found = coded(coder, "ASSESSMENT:\n1. Melena.\n2. Esophageal varices with bleeding.\n")
     assert {"K92.1", "I85.01"} <= found.keys()
+
+
+def test_a_part_of_the_body_is_no_condition_of_it(coder):
+    assert "F07.0" not in coded(coder, "A slight depression of the surface of both frontal "
+                                       "lobes was observed.")
+    assert "F07.0" in coded(coder, "ASSESSMENT:\n1. Frontal lobe syndrome.\n")
+    assert "K76.9" in coded(coder, "The liver disease looks like this.")  # a condition's word

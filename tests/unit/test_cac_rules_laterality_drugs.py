@@ -144,6 +144,9 @@ def test_drugs_the_patient_is_on_are_long_term_drug_therapy(coder):
     assert {"Z79.84", "Z79.01", "Z79.52"} <= set(found)
     assert found["Z79.84"].spans[0].text == "metformin"
     assert found["Z79.01"].guideline.startswith("Section I.C.21.c.3")
+    # started in the stay and not said to be brief: long-term from now on
+    assert "Z79.52" in coded(coder, "Treatment with prednisone at a dose of 1 mg/kg/day was "
+                                    "started.")
 
 
 @pytest.mark.parametrize("text", [
@@ -152,6 +155,9 @@ def test_drugs_the_patient_is_on_are_long_term_drug_therapy(coder):
     "PLAN: Continue aspirin and statin.",
     "He is not on anticoagulation.",
     "Allergic to penicillin and codeine.",
+    # a brief course for an acute illness (I.C.21.c.3)
+    "At discharge he continued treatment with indomethacin 75 mg for 21 days.",
+    "She was treated with oral steroids for a few weeks.",
 ])
 def test_a_drug_stopped_given_once_or_only_planned_is_no_long_term_therapy(coder, text):
     found = coded(coder, text)

@@ -11,8 +11,9 @@ Z79.81- notes: tamoxifen-type drugs (SERMs) and aromatase inhibitors.
 A drug counts when the sentence says the patient is on it now ("on warfarin", "takes
 metformin", "treated with prednisone", "long-term anticoagulation", "insulin-dependent"), not
 where it is stopped, held, refused, allergic to, or given once (an infusion, a dose, a
-sliding scale), nor where a plan only says to go on with it ("continue aspirin": the plan, not
-the record of what the patient takes, which the medication list holds and is not read). The
+sliding scale, "administered"), nor for a brief course ("for 21 days"), nor where a plan only
+says to go on with it ("continue aspirin": the plan, not the record of what the patient takes,
+which the medication list holds and is not read). The
 drug classes are the Z79 subcategories' titles, with the generic names of their common members
 (the tabular names classes, not drugs; a name not listed codes nothing, never the catch-all
 Z79.899). Only the sections the pipeline reads for diagnoses are read.
@@ -73,7 +74,11 @@ _NOT_ON = re.compile(r"\b(?:no|not|non|never|stop\w*|discontinu\w*|held|hold|wit
                      r"withdraw\w*|suspend\w*|refus\w*|allerg\w*|intoleran\w*|without|"
                      r"previously|prior|former(?:ly)?|switched from|infusion|drip|bolus|"
                      r"sliding scale|single dose|one dose|loading dose|started|initiated|"
-                     r"begun|reversed|overdose|poison\w*)\b", re.I)
+                     r"begun|reversed|overdose|poison\w*|administered)\b", re.I)
+# a brief course for an acute illness, not long-term therapy (I.C.21.c.3): "for 21 days"
+_BRIEF = re.compile(r"\bfor (?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|a few|"
+                    r"several) (?:more )?(?:days?|weeks?)\b", re.I)
+AFTER = 60  # characters of the drug's clause read after it
 _ASA = re.compile(r"ASA")  # "asa" in lower case is other words ("ASA class" aside)
 # the drug names' first letters as a note's folded words start (a sentence none of whose words
 # starts so is not searched: most sentences name no drug)
@@ -112,12 +117,14 @@ def _current(text: str, sentence: Sentence, match: re.Match) -> bool:
     clause_start = max(sentence.start, *(text.rfind(mark, sentence.start, match.start()) + 1
                                         for mark in (";", ".", ":", "\n")))
     before = text[clause_start:match.start()]
-    after = text[match.end():min(sentence.end, match.end() + 40)]
+    after = text[match.end():min(sentence.end, match.end() + AFTER)]
     said_on = _ON.search(before) or _DEPENDENT.match(after) or \
         re.match(r"^\s+(?:therapy|treatment)\b", after, re.I)
     if not said_on:
         return False
-    return not _NOT_ON.search(before[-60:]) and not _NOT_ON.search(after.split(",")[0][:25])
+    clause_after = re.split(r"[,;]", after)[0]
+    return not _NOT_ON.search(before[-60:]) and not _NOT_ON.search(clause_after[:25]) \
+        and not _BRIEF.search(clause_after)
 
 
 def _candidate(code: str, title: str, match: re.Match, sentence: Sentence,

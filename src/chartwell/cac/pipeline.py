@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from chartwell.cac import rules
-from chartwell.cac.concepts import EDGE_WORDS, PASSABLE, ConceptMatcher, Mention
+from chartwell.cac.concepts import EDGE_WORDS, PASSABLE, WEAK_TRIGGERS, ConceptMatcher, Mention
 from chartwell.cac.context import assertion_of, scopes
 from chartwell.cac.drugs import long_term_drugs
 from chartwell.cac.modifiers import LATERALITY, read_modifiers
@@ -257,6 +257,8 @@ class Coder:
                 continue  # "CA 19-9", "CA 125": a laboratory test's name, not a carcinoma
             if _care_unit(sentence, mention):
                 continue  # "the Infectious Diseases Department": a place of care
+            if self._names_a_site(sentence, mention):
+                continue  # "both frontal lobes": a part of the body, not Frontal lobe syndrome
             if defined and self.matcher.redefined(sentence, mention, defined):
                 continue  # the note says what its abbreviation means, and it is not this
             candidate = self._resolve(text, sentence, number, mention, sentence_scopes)
@@ -450,6 +452,20 @@ class Coder:
                          assertion=assertion, path=tuple(hit.path),
                          confidence=float(hit.score) * 0.95, why=why, sentence=number,
                          item=number, principal_hint=_says_principal(text, sentence))
+
+    def _names_a_site(self, sentence: Sentence, mention: Mention) -> bool:
+        """A weak trigger's mention, of a main term with no code of its own, every word of which
+        (but sides and articles) is a site of the Table of Neoplasms: it names a part of the
+        body, and the index entry its words reach is a condition of that part the note does
+        not say ("frontal lobe" is no Frontal > lobe syndrome F07.0)."""
+        if not mention.weak or mention.code is not None:
+            return False  # "ganglion of the hand": a main term with a code names a condition
+        stems = self.matcher.stems(sentence.tokens)
+        words = [stems[at] for at in range(mention.first, mention.last + 1)
+                 if sentence.tokens[at].norm not in _JOINING and sentence.tokens[at].norm
+                 not in LATERALITY]
+        return bool(words) and all(word in self.sites.stems and word not in WEAK_TRIGGERS
+                                   for word in words)
 
     def _names_main_term(self, text: str, hit) -> bool:
         """Whether the mention's words, as the search reads them (lexicon, aliases), hold a
