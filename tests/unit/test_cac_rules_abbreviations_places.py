@@ -240,3 +240,27 @@ def test_a_part_of_the_body_is_no_condition_of_it(coder):
                                        "lobes was observed.")
     assert "F07.0" in coded(coder, "ASSESSMENT:\n1. Frontal lobe syndrome.\n")
     assert "K76.9" in coded(coder, "The liver disease looks like this.")  # a condition's word
+
+
+def test_a_mention_inside_a_wider_one_of_its_category_is_the_same_condition(coder):
+    found = coded(coder, "He is a smoker of 20 cigarettes a day.")
+    assert "F17.210" in found and "F17.200" not in found
+
+
+
+def test_only_a_mention_inside_another_of_its_category_and_sentence_gives_way():
+    from chartwell.cac.pipeline import Candidate, Span
+
+    def candidate(code, start, end, sentence=0):
+        return Candidate(code=code, system="icd10cm", title="", spans=[Span(start, end, "x")],
+                         section=None, assertion="present", path=("x",), confidence=1.0,
+                         sentence=sentence)
+
+    wide, inner = candidate("F17.210", 8, 31), candidate("F17.200", 8, 14)
+    assert rules.wider_mention([inner, wide]) == [wide]
+    kept = [candidate("F17.200", 8, 14, sentence=1), wide]  # another sentence
+    assert rules.wider_mention(kept) == kept
+    kept = [candidate("R52", 8, 14), wide]  # another category
+    assert rules.wider_mention(kept) == kept
+    kept = [candidate("F17.200", 2, 14), wide]  # not inside
+    assert rules.wider_mention(kept) == kept

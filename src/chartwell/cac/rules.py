@@ -10,6 +10,8 @@ rule                   what it does
                        visit, where its signs or symptoms are coded instead (Section IV.H);
                        negated, family and hypothetical mentions are never coded; "history
                        of" a chronic condition still treated is coded (Section I.B.* and IV.J)
+``wider_mention``      a mention inside another's words, of the same category, is the
+                       same condition, coded by the wider, more specific one (I.B.18)
 ``one_code_once``      a code named twice is one suggestion with both evidence spans
 ``combinations``       a combination code over separate codes (I.B.9): diabetes "with" its
                        complications (I.A.15, I.C.4.a), hypertension with heart disease or
@@ -133,6 +135,7 @@ class TabularNotes:
 def apply(candidates: list[Candidate], *, setting: str, coder: Coder
           ) -> tuple[list[Suggestion], list[NotCoded]]:
     coded, not_coded = assertions(candidates, setting)
+    coded = wider_mention(coded)
     coded = one_code_once(coded)
     coded = combinations(coded, coder.tabular)
     coded = integral_symptoms(coded)
@@ -174,6 +177,24 @@ def assertions(candidates: list[Candidate], setting: str
             not_coded.append(NotCoded(item.code, item.system, item.title, tuple(item.spans),
                                       item.section, item.assertion, reason))
     return coded, not_coded
+
+
+def wider_mention(candidates: list[Candidate]) -> list[Candidate]:
+    """A mention whose words lie inside another's of the same category in the same sentence
+    ("smoker" inside "smoker of 20 cigarettes") is the same condition, which the wider mention
+    codes more specifically: its code (F17.200) is not suggested beside F17.210 (I.B.18)."""
+    by_sentence: dict[int, list[Candidate]] = {}
+    for item in candidates:
+        by_sentence.setdefault(item.sentence, []).append(item)
+    return [item for item in candidates
+            if not any(_inside_of(item, other) for other in by_sentence[item.sentence])]
+
+
+def _inside_of(item: Candidate, other: Candidate) -> bool:
+    return other.code != item.code and other.code[:3] == item.code[:3] and all(
+        any(wide.start <= span.start and span.end <= wide.end
+            and (wide.start, wide.end) != (span.start, span.end) for wide in other.spans)
+        for span in item.spans)
 
 
 def one_code_once(candidates: list[Candidate]) -> list[Candidate]:
