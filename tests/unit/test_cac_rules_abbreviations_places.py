@@ -203,6 +203,12 @@ def test_a_scan_lymph_nodes_and_breath_sounds_are_no_condition(coder, text, code
     assert code not in coded(coder, text)
 
 
+def test_the_state_of_a_maker_s_address_is_no_carcinoma(coder):
+    assert "C80.1" not in coded(coder, "OCT (OCT 3000, Humphrey Instruments, Dublin, CA) "
+                                       "showed subretinal fluid.")
+    assert "C80.1" in coded(coder, "ASSESSMENT:\n1. Hypertension, CA.\n")
+
+
 def test_the_conditions_of_those_words_still_are(coder):
     assert "G44.091" in coded(coder, "ASSESSMENT:\n1. Intractable TAC.\n")
     assert "M67.442" in coded(coder, "ASSESSMENT:\n1. Ganglion of the left hand.\n")

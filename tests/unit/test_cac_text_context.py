@@ -90,6 +90,7 @@ def test_numbered_items_are_not_cut_after_their_number():
     ("No fever or chills.", "fever", NEGATED),
     ("Negative for depression.", "depression", NEGATED),
     ("Pneumonia was ruled out.", "pneumonia", NEGATED),
+    ("A CT was performed, ruling out aortic dissection.", "aortic dissection", NEGATED),
     ("Without evidence of fracture.", "fracture", NEGATED),
     ("Possible pneumonia.", "pneumonia", POSSIBLE),
     ("Rule out pulmonary embolism.", "pulmonary embolism", POSSIBLE),

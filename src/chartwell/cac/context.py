@@ -46,7 +46,7 @@ TRIGGERS: list[Trigger] = [
     *_triggers(NEGATED, FORWARD,
                "no|not|denies|denied|deny|denying|without|negative for|neg for|free of|"
                "no evidence of|no signs of|no sign of|no symptoms of|no history of|"
-               "no h/o|no hx of|absence of|absent|never had|never|ruled out|rules out|"
+               "no h/o|no hx of|absence of|absent|never had|never|ruled out|rules out|ruling out|"
                "rule out for|nor|no new|no further evidence of|not have|"
                "did not have|does not have|no complaints of|fails to reveal|"
                "negative|unremarkable for|wnl for|no acute|not demonstrate|"

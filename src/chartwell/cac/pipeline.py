@@ -255,6 +255,8 @@ class Coder:
                 continue  # the plan after an assessment line's colon: treatment, not diagnoses
             if _test_name(sentence, mention):
                 continue  # "CA 19-9", "CA 125": a laboratory test's name, not a carcinoma
+            if _state_of_an_address(text, sentence, mention):
+                continue  # "Carl Zeiss Meditec, Dublin, CA": California, not a carcinoma
             if _care_unit(sentence, mention):
                 continue  # "the Infectious Diseases Department": a place of care
             if self._names_a_site(sentence, mention):
@@ -636,6 +638,19 @@ def _test_name(sentence: Sentence, mention: Mention) -> bool:
     token = sentence.tokens[mention.first]
     return token.text.isupper() and len(token.text) <= 3 \
         and sentence.tokens[mention.last + 1].norm[:1].isdigit()
+
+
+def _state_of_an_address(text: str, sentence: Sentence, mention: Mention) -> bool:
+    """Two capitals alone between a capitalised word and a comma and a closing parenthesis
+    or another comma ("(Carl Zeiss Meditec, Dublin, CA)", "Jackson, MS, USA") are the state
+    of an address (a maker's, in a device's description), not the condition the letters may
+    stand for ("Hypertension, CA." stays a list of conditions)."""
+    if mention.first != mention.last or mention.first == 0:
+        return False
+    token, before = sentence.tokens[mention.first], sentence.tokens[mention.first - 1]
+    return len(token.text) == 2 and token.text.isupper() and before.text.istitle() \
+        and text[before.end:token.start].strip() == "," \
+        and text[token.end:token.end + 1] in (")", ",")
 
 
 def _says_side(title: str, side: str) -> bool:
