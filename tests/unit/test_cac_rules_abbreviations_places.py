@@ -117,6 +117,15 @@ def test_a_pregnancy_is_z33_1_only_when_stated_incidental():
     assert rules.said_as_coded("I10", "hypertension", "Hypertension.")  # no rule: stands
 
 
+def test_a_test_is_an_abnormal_finding_only_when_said_abnormal(coder):
+    assert "R76.0" not in coded(coder, "Serology: anticardiolipin antibodies, lupus "
+                                       "anticoagulant and antinuclear antibodies were "
+                                       "requested.")
+    assert "R76.0" in coded(coder, "ASSESSMENT:\n1. Positive anticardiolipin antibodies.\n")
+    assert not rules.said_as_coded("R76.0", "anticardiolipin antibodies",
+                                   "Anticardiolipin antibodies were negative.")
+
+
 def test_observation_is_not_coded_beside_a_finding(coder):
     assert "Z04.9" not in coded(coder, "He remained under observation for 20 hours. He has "
                                        "pneumonia.")

@@ -26,7 +26,8 @@ rule                   what it does
                        not R99 unless dead on arrival (I.C.18.i); "hemorrhagic" or a
                        procedure's bleeding is not R58 (I.B.16, I.B.4); a newborn is Z38 only
                        in the birth's own record (I.C.16.b); a pregnancy is Z33.1 only when
-                       stated incidental (I.C.15.a.1)
+                       stated incidental (I.C.15.a.1); a test is an abnormal immunological
+                       finding R76 only when said positive or raised (III.B)
 ``observation_only``   observation Z03/Z04 not beside an illness, injury, sign or symptom
                        (I.C.21.c.6)
 ``code_first``         "code first" / "use additional code" notes (I.A.13): both codes
@@ -407,8 +408,21 @@ def pregnancy_is_coded(_mention_text: str, sentence_text: str) -> bool:
     return bool(_INCIDENTAL.search(sentence_text))
 
 
+_ABNORMAL_RESULT = re.compile(r"\b(?:positive|positivity|elevated|raised|high|increased|"
+                              r"detected|present|presence of|titers? of|reactive)\b", re.I)
+
+
+def abnormal_finding_is_coded(_mention_text: str, sentence_text: str) -> bool:
+    """Whether a test named in the note is the abnormal finding the index codes it (R76.0,
+    raised antibody titer, for "anticardiolipin antibodies"): only where the sentence says the
+    result is abnormal ("positive", "elevated", "detected"); a test requested, listed or
+    negative is no finding, and an abnormal one is coded only where the provider gives it
+    significance (Section III.B: abnormal findings)."""
+    return bool(_ABNORMAL_RESULT.search(sentence_text))
+
+
 SAID_AS_CODED = {"R99": death_is_coded, "R58": hemorrhage_is_coded, "Z38": newborn_is_coded,
-                 "Z33.1": pregnancy_is_coded}
+                 "Z33.1": pregnancy_is_coded, "R76": abnormal_finding_is_coded}
 """Codes a mention becomes only where its sentence says so (the code, or its category ->
 the test of the mention's words and its sentence's)."""
 
