@@ -328,6 +328,7 @@ def icd10cm_documents(*, titles: Iterable[CodeTitle], tabular: Iterable[TabularE
     yield from _table_documents(neoplasm, codes, Source.NEOPLASM_TABLE, lexicon)
     yield from _table_documents(drug, codes, Source.DRUG_TABLE, lexicon)
     yield from _neoplasm_aliases(index_terms)
+    yield from _sent_to_main_term(index_terms)
     yield from _form_aliases(index_terms)
 
 
@@ -451,6 +452,31 @@ def _document(found: ReleaseCode, source: Source, path: tuple[str, ...], words: 
     return SearchDocument(code=found.code, title=found.title, billable=found.billable,
                           source=source, path=path, text=words, optional=optional.strip(),
                           via=via)
+
+
+# pointers whose word is everyday English in a note, not the target's synonym: "the rectal
+# stump" (Stump - see Amputation), "abandonment of hygiene" (see Maltreatment), "the affected
+# teeth" (Affection - see Disease)
+_EVERYDAY_POINTERS = frozenset(("stump", "abandonment", "affection"))
+
+
+def _sent_to_main_term(roots: Sequence[IndexTerm]) -> Iterator[SearchDocument]:
+    """Main terms that are only a pointer to another main term ("Pseudoaneurysm - see
+    Aneurysm", "Phlegmon - see Abscess"): the coder goes on under the target with the note's
+    other words, so the word also matches the target's ("thoracic aortic pseudoaneurysm" ->
+    Aneurysm > aorta > thoracic; "dental phlegmon" -> Abscess > dental)."""
+    for term in roots:
+        reference = (term.see or "").strip()
+        if term.code or term.subterms or not reference or "," in reference \
+                or _GENERIC_REFERENCE.match(reference) \
+                or reference.lower().startswith("neoplasm") \
+                or term.title.strip().lower() in _EVERYDAY_POINTERS:
+            continue
+        words, _ = segment_words(term.title)
+        if words:
+            yield SearchDocument(code="", title="", billable=False, source=Source.ALIAS,
+                                 path=(term.title,), text=words, optional=reference,
+                                 via=f"see {reference}")
 
 
 def _neoplasm_aliases(roots: Sequence[IndexTerm]) -> Iterator[SearchDocument]:
