@@ -279,3 +279,9 @@ def test_only_a_mention_inside_another_of_its_category_and_sentence_gives_way():
     assert rules.wider_mention(kept) == kept
     kept = [candidate("F17.200", 2, 14), wide]  # not inside
     assert rules.wider_mention(kept) == kept
+
+
+def test_a_visual_impairment_category_is_not_guessed(coder):
+    found = coded(coder, "ASSESSMENT:\n1. Decreased vision.\n")
+    assert "H54.7" in found and not any(code.startswith("H54.2") for code in found)
+    assert "H54.2X11" in coded(coder, "ASSESSMENT:\n1. Low vision category 1 in both eyes.\n")

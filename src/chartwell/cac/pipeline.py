@@ -667,7 +667,9 @@ def _drug_table_code(code: str) -> bool:
 
 
 _WITH_PHRASE = re.compile(r"\bwith(?:out)? (?:\(\w+\) )?(\w+)")
-_CONTRADICTIONS = (("intractable", "not intractable"),)
+# (a title's word the mention must say, unless the title also says this): "intractable"; a
+# category of visual impairment (H54: by the acuity measured), which "decreased vision" is not
+_CONTRADICTIONS = (("intractable", "not intractable"), ("category", "unqualified"))
 # the cell type a neoplasm's title names: a contradiction where the mention names another or none
 _HISTOLOGY = re.compile(r"\b(mast|germ|plasma|hairy|squamous|basal|merkel|islet|sertoli|"
                         r"leydig|granulosa) cell")
@@ -675,8 +677,9 @@ _HISTOLOGY = re.compile(r"\b(mast|germ|plasma|hairy|squamous|basal|merkel|islet|
 
 def reranked(hits: list, query: str) -> list:
     """The search's answers re-read against the mention: a title saying "with X" where the
-    note says "without X" (or says nothing of X) is a contradiction, as is "intractable" not
-    written, or a cell type ("mast cell") the mention does not name; the guideline default
+    note says "without X" (or says nothing of X) is a contradiction, as is "intractable" or a
+    visual impairment category not written, or a cell type ("mast cell") the mention does not
+    name; the guideline default
     ("without", "not intractable", "uncomplicated") is what an unspecified mention gets (I.A.9
     / the tabular's defaults). Scores are lowered, not dropped."""
     words = set(query.split())
