@@ -207,8 +207,11 @@ def test_a_weak_trigger_s_mention_is_narrowed_but_never_to_the_trigger_alone(cod
     ("The hematoma was proven on echo and TAC.", "G44.099"),
     ("Involvement of the ganglionic chains and two of eight ganglions.", "M67.40"),
     ("Global decrease in vesicular murmur at the right base.", "R01.1"),  # breath sounds
+    ("Functional impotence of the left upper limb.", "N52.9"),  # loss of its use
+    ("Two determinations of transient AF with normal levels.", "Z59.00"),
+    ("Postoperative lymphatic drainage in the area.", "E32.8"),  # the vessels
 ])
-def test_a_scan_lymph_nodes_and_breath_sounds_are_no_condition(coder, text, code):
+def test_words_of_translated_notes_that_name_something_else_are_no_condition(coder, text, code):
     assert code not in coded(coder, text)
 
 
@@ -222,6 +225,8 @@ def test_the_conditions_of_those_words_still_are(coder):
     assert "G44.091" in coded(coder, "ASSESSMENT:\n1. Intractable TAC.\n")
     assert "M67.442" in coded(coder, "ASSESSMENT:\n1. Ganglion of the left hand.\n")
     assert "R01.1" in coded(coder, "ASSESSMENT:\n1. Systolic murmur.\n")
+    assert "N52.9" in coded(coder, "ASSESSMENT:\n1. Impotence.\n")
+    assert "N20.0" in coded(coder, "ASSESSMENT:\n1. Renal lithiasis.\n")  # see Calculus
 
 
 # -- two conditions linked by "due to" / "secondary to" ----------------------------------------

@@ -82,15 +82,19 @@ NEEDS_COMPANY = frozenset(stem(word) for word in (
     "freezing", "frozen",  # "frozen section", "fresh frozen plasma" (not T69.9, only "frozen
     # shoulder" and its kind)
     "sterile",  # "sterile urine culture", "a sterile seal" (not Z30.2, sterilization)
+    "transient",  # "transient AF", "a transient catheter": not Transient (homeless) Z59.00
     "tac",  # in translated notes the CT scan (Spanish "TAC"), not trigeminal autonomic
     # cephalgia G44.099 unless a subterm's word says so ("intractable TAC")
     "ganglion", "ganglions", "ganglia",  # mostly lymph nodes in translated notes (Spanish
     # "ganglio"); the cyst is "ganglion cyst" or the ganglion of a hand, wrist or tendon
 ))
 # Main terms that, right after one of these words, are another thing: "vesicular murmur" is
-# the normal breath sound of the lungs (Spanish "murmullo vesicular"), not a heart murmur R01.1.
+# the normal breath sound of the lungs (Spanish "murmullo vesicular"), not a heart murmur R01.1
 NAMED_OTHERWISE = {stem(word): frozenset(before) for word, before in (
     ("murmur", ("vesicular",)),
+    # "functional impotence" of a limb (Spanish "impotencia funcional"): loss of its use, not
+    # erectile dysfunction N52.9
+    ("impotence", ("functional",)),
 )}
 # Index main terms that name a test or a procedure, never a condition, however written
 # ("chest X-ray", "general anesthesia"): not triggers at all (stemmed phrases).
@@ -104,7 +108,8 @@ FALSE_FRIENDS = frozenset(("rigorous", "rigorously", "adrenal", "adrenals", "mor
                            "depressible", "depressing",
                            "exhaustive", "exhaustively", "does", "addition", "additional",
                            "dependent",
-                           "embolization"))  # a procedure that blocks a vessel, not an embolism
+                           "embolization",  # a procedure that blocks a vessel, not an embolism
+                           "lymphatic", "lymphatics"))  # the vessels, not lymphatism E32.8
 MODIFIER_WORDS = frozenset(stem(word) for word in (
     "left", "right", "bilateral", "acute", "chronic", "subacute", "recurrent", "initial",
     "subsequent", "sequela", "stage", "type", "1", "2", "3", "4", "5", "i", "ii", "iii", "iv",

@@ -181,7 +181,7 @@ class QueryReader:
         note = f"read {item.word!r} as {word!r}" if word != item.word else None
         if word in self.lexicon.stopwords:
             return []
-        if stem(word) in self.terms or self._lexicon_knows(word):
+        if stem(word) in self.terms or self._lexicon_knows(word) or self._alias_alone(word):
             found = self._query_word(item, word, note)
             slip = self.spelling.likely_slip(word)
             if slip is not None and stem(slip.word) in self.terms:
@@ -212,6 +212,12 @@ class QueryReader:
         implied, _ = self.lexicon.implies.get(own, (None, frozenset()))
         names = self.lexicon.equivalents.get(own, frozenset()) | {implied}
         return any(name in self.terms for name in names if name)
+
+    def _alias_alone(self, word: str) -> bool:
+        """A word no document holds that the index sends elsewhere ("Lithiasis - see
+        Calculus"): known through its alias (step 4), not a misspelling of another word."""
+        own = stem(word)
+        return any(words == (own,) for words, _, _ in self.aliases.get(own, ()))
 
     def _query_word(self, item: _Typed, word: str, note: str | None) -> QueryWord:
         own = stem(word)
@@ -249,3 +255,5 @@ class QueryReader:
                 extra = frozenset(self.terms[name] for name in implied if name in self.terms)
                 for one in extend:
                     stems[one].alternatives = stems[one].alternatives | extra
+                    if not stems[one].weight and extra:  # a word known only by its alias
+                        stems[one].weight = max(self.idf(term) for term in extra)
