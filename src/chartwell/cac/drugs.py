@@ -13,10 +13,10 @@ metformin", "treated with prednisone", "long-term anticoagulation", "insulin-dep
 where it is stopped, held, refused, allergic to, or given once (an infusion, a dose, a
 sliding scale, "administered"), nor for a brief course ("for 21 days"), nor where a plan only
 says to go on with it ("continue aspirin": the plan, not the record of what the patient takes,
-which the medication list holds and is not read). The
-drug classes are the Z79 subcategories' titles, with the generic names of their common members
-(the tabular names classes, not drugs; a name not listed codes nothing, never the catch-all
-Z79.899). Only the sections the pipeline reads for diagnoses are read.
+which the medication list holds and is not read). The drug classes are the Z79 subcategories'
+titles, with the generic names of their common members (the tabular names classes, not drugs;
+a name not listed codes nothing, never the catch-all Z79.899). Only the sections the pipeline
+reads for diagnoses are read.
 """
 
 from __future__ import annotations

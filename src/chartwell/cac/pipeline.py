@@ -667,9 +667,9 @@ def _drug_table_code(code: str) -> bool:
 
 
 _WITH_PHRASE = re.compile(r"\bwith(?:out)? (?:\(\w+\) )?(\w+)")
-# (a title's word the mention must say, unless the title also says this): "intractable"; a
-# category of visual impairment (H54: by the acuity measured), which "decreased vision" is not
-_CONTRADICTIONS = (("intractable", "not intractable"), ("category", "unqualified"))
+_CONTRADICTIONS = (("intractable", "not intractable"),)
+# a category of visual impairment (H54, by the acuity measured): "decreased vision" gives none
+_IMPAIRMENT_CATEGORY = re.compile(r"\bcategory \d")
 # the cell type a neoplasm's title names: a contradiction where the mention names another or none
 _HISTOLOGY = re.compile(r"\b(mast|germ|plasma|hairy|squamous|basal|merkel|islet|sertoli|"
                         r"leydig|granulosa) cell")
@@ -679,9 +679,9 @@ def reranked(hits: list, query: str) -> list:
     """The search's answers re-read against the mention: a title saying "with X" where the
     note says "without X" (or says nothing of X) is a contradiction, as is "intractable" or a
     visual impairment category not written, or a cell type ("mast cell") the mention does not
-    name; the guideline default
-    ("without", "not intractable", "uncomplicated") is what an unspecified mention gets (I.A.9
-    / the tabular's defaults). Scores are lowered, not dropped."""
+    name; the guideline default ("without", "not intractable", "uncomplicated") is what an
+    unspecified mention gets (I.A.9 / the tabular's defaults). Scores are lowered, not
+    dropped."""
     words = set(query.split())
     words = words | {word.rstrip("s") for word in words}
     scored = []
@@ -701,6 +701,8 @@ def reranked(hits: list, query: str) -> list:
                 penalty += 0.1
         if (histology := _HISTOLOGY.search(title)) and histology.group(1) not in words:
             penalty += 0.3  # "Malignant mast cell neoplasm" for "adenocarcinoma"
+        if "category" not in words and _IMPAIRMENT_CATEGORY.search(title):
+            penalty += 0.1  # "Low vision ... category 1" for "decreased vision"
         scored.append((hit.score - penalty, rank, hit))
     scored.sort(key=lambda item: (-item[0], item[1]))
     return [hit for _, _, hit in scored]

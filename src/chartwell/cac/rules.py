@@ -252,13 +252,14 @@ def _bleeding_with(candidates: list[Candidate]) -> list[Candidate]:
         return candidates
     result = []
     for item in candidates:
-        whole = next((other for other in combined if other.sentence == item.sentence),
-                     None) if item.code in _BLEEDING else None
+        whole = None
+        if item.code in _BLEEDING:
+            whole = next((other for other in combined if other.sentence == item.sentence), None)
         if whole is None:
             result.append(item)
-            continue
-        whole.spans.extend(span for span in item.spans if span not in whole.spans)
-        whole.guideline = whole.guideline or COMBINATION
+        else:
+            whole.spans.extend(span for span in item.spans if span not in whole.spans)
+            whole.guideline = whole.guideline or COMBINATION
     return result
 
 

@@ -227,9 +227,9 @@ def _norm(word: str) -> str:
 # word.
 
 _SHORT_THEN_LONG = re.compile(r"\b([A-Z][A-Za-z0-9]{1,7})\s*\(([^()]{3,80})\)")
-_LONG_THEN_SHORT = re.compile(r"([^()]{3,120}?)\s*\(([A-Z][A-Za-z0-9]{1,7})\)")
+_LONG_FORM_REACH = 120  # characters of a long form before its parenthesis, at most
+_LONG_THEN_SHORT = re.compile(rf"([^()]{{3,{_LONG_FORM_REACH}}}?)\s*\(([A-Z][A-Za-z0-9]{{1,7}})\)")
 _SHORT_IN_PARENTHESES = re.compile(r"\(([A-Z][A-Za-z0-9]{1,7})\)")
-_LONG_FORM_REACH = 120  # characters before the parenthesis (_LONG_THEN_SHORT's bound)
 _MAX_EXTRA_WORDS = 5  # a long form has at most min(letters + 5, 2 x letters) words
 
 
