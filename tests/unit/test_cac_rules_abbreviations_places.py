@@ -290,3 +290,13 @@ def test_a_visual_impairment_category_is_not_guessed(coder):
     found = coded(coder, "ASSESSMENT:\n1. Decreased vision.\n")
     assert "H54.7" in found and not any(code.startswith("H54.2") for code in found)
     assert "H54.2X11" in coded(coder, "ASSESSMENT:\n1. Low vision category 1 in both eyes.\n")
+
+
+def test_a_cell_type_the_table_names_only_for_skin_sites_takes_the_note_s_site(coder):
+    found = coded(coder, "Right lower lobectomy for squamous cell carcinoma of the lung.")
+    assert "C34.90" in found and not any(code.startswith("C44") for code in found)
+    assert not any(code.startswith("C44") for code in coded(
+        coder, "Biopsy of one of the lesions was positive for squamous cell carcinoma."))
+    # the skin said: its row stands
+    assert "C44.1221" in coded(coder, "ASSESSMENT:\n1. Squamous cell carcinoma of the right "
+                                      "upper eyelid.\n")
