@@ -48,3 +48,15 @@ def load_test_module(relative: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def coded(coder, text: str, setting: str = "inpatient") -> dict[str, object]:
+    """A note's CAC suggestions by code, each checked to have an evidence span that lies in the
+    note and says its words, and an index path (the CAC rule tests' common reading)."""
+    result = coder.code(text, setting=setting)
+    for item in result.suggestions:
+        assert item.spans and item.path
+        for span in item.spans:
+            assert text[span.start:span.end] == span.text and span.text.strip()
+    return {item.code: item for item in result.suggestions}
+

@@ -14,7 +14,7 @@ FY2026 search index).
 from __future__ import annotations
 
 import pytest
-from support import load_test_module
+from support import coded, load_test_module
 
 from chartwell.cac import rules
 from chartwell.cac.text import defined_abbreviations
@@ -25,10 +25,6 @@ pytestmark = pytest.mark.shared_data
 @pytest.fixture(scope="module")
 def coder(request, reference_data):
     return load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
-
-
-def coded(coder, text: str, setting: str = "inpatient") -> dict[str, object]:
-    return load_test_module("unit/test_cac_rules_laterality_drugs.py").coded(coder, text, setting)
 
 
 # -- abbreviations the note defines ------------------------------------------------------------

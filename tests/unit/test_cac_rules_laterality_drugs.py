@@ -12,26 +12,16 @@ FY2026 search index).
 from __future__ import annotations
 
 import pytest
-from support import load_test_module
+from support import coded, load_test_module
 
 from chartwell.cac import rules
 
 pytestmark = pytest.mark.shared_data
 
 
-
 @pytest.fixture(scope="module")
 def coder(request, reference_data):
     return load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
-
-
-def coded(coder, text: str, setting: str = "inpatient") -> dict[str, object]:
-    result = coder.code(text, setting=setting)
-    for item in result.suggestions:
-        assert item.spans and item.path
-        for span in item.spans:
-            assert text[span.start:span.end] == span.text and span.text.strip()
-    return {item.code: item for item in result.suggestions}
 
 
 # -- neoplasms by site -------------------------------------------------------------------------

@@ -78,7 +78,7 @@ _NOT_ON = re.compile(r"\b(?:no|not|non|never|stop\w*|discontinu\w*|held|hold|wit
 # a brief course for an acute illness, not long-term therapy (I.C.21.c.3): "for 21 days"
 _BRIEF = re.compile(r"\bfor (?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten|a few|"
                     r"several) (?:more )?(?:days?|weeks?)\b", re.I)
-AFTER = 60  # characters of the drug's clause read after it
+_AFTER = 60  # characters of the drug's clause read after it
 _ASA = re.compile(r"ASA")  # "asa" in lower case is other words ("ASA class" aside)
 # the drug names' first letters as a note's folded words start (a sentence none of whose words
 # starts so is not searched: most sentences name no drug)
@@ -117,7 +117,7 @@ def _current(text: str, sentence: Sentence, match: re.Match) -> bool:
     clause_start = max(sentence.start, *(text.rfind(mark, sentence.start, match.start()) + 1
                                         for mark in (";", ".", ":", "\n")))
     before = text[clause_start:match.start()]
-    after = text[match.end():min(sentence.end, match.end() + AFTER)]
+    after = text[match.end():min(sentence.end, match.end() + _AFTER)]
     said_on = _ON.search(before) or _DEPENDENT.match(after) or \
         re.match(r"^\s+(?:therapy|treatment)\b", after, re.I)
     if not said_on:

@@ -466,8 +466,8 @@ class Coder:
             return False  # "ganglion of the hand": a main term with a code names a condition
         stems = self.matcher.stems(sentence.tokens)
         words = [stems[at] for at in range(mention.first, mention.last + 1)
-                 if sentence.tokens[at].norm not in _JOINING and sentence.tokens[at].norm
-                 not in LATERALITY]
+                 if sentence.tokens[at].norm not in _JOINING
+                 and sentence.tokens[at].norm not in SIDES]
         return bool(words) and all(word in self.sites.stems and word not in WEAK_TRIGGERS
                                    for word in words)
 
@@ -653,7 +653,7 @@ def _skin_row_unsaid(hit: Any, query: str) -> bool:
     index sends the cell type to the table "by site" (Carcinoma, squamous - see Neoplasm, by
     site, malignant): the site is the note's to say, and without it the cell type is asked no
     more ("squamous cell carcinoma of the lung" C34.90; alone C80.1)."""
-    path = getattr(hit, "path", ())
+    path = hit.path
     if len(path) < 3 or not path[0].startswith("Neoplasm") or not hit.code.startswith("C44") \
             or not _SKIN_HISTOLOGY.search(query):
         return False

@@ -468,15 +468,10 @@ def _sent_to_main_term(roots: Sequence[IndexTerm]) -> Iterator[SearchDocument]:
     for term in roots:
         reference = (term.see or "").strip()
         if term.code or term.subterms or not reference or "," in reference \
-                or _GENERIC_REFERENCE.match(reference) \
-                or reference.lower().startswith("neoplasm") \
+                or _GENERIC_REFERENCE.match(reference) or _NEOPLASM_TABLE.match(reference) \
                 or term.title.strip().lower() in _EVERYDAY_POINTERS:
             continue
-        words, _ = segment_words(term.title)
-        if words:
-            yield SearchDocument(code="", title="", billable=False, source=Source.ALIAS,
-                                 path=(term.title,), text=words, optional=reference,
-                                 via=f"see {reference}")
+        yield from _pointer_alias(term, reference, reference)
 
 
 def _neoplasm_aliases(roots: Sequence[IndexTerm]) -> Iterator[SearchDocument]:
@@ -484,15 +479,19 @@ def _neoplasm_aliases(roots: Sequence[IndexTerm]) -> Iterator[SearchDocument]:
     Neoplasm, benign, by site"): the word then matches the table's column."""
     for term in roots:
         reference = term.see or term.see_also or ""
-        if not reference.lower().startswith("neoplasm"):
-            continue
-        behaviour = _BEHAVIOUR.findall(reference)
-        words, _ = segment_words(term.title)
-        if behaviour and words:
-            yield SearchDocument(code="", title="", billable=False, source=Source.ALIAS,
-                                 path=(term.title,), text=words,
-                                 optional=" ".join(behaviour),
-                                 via=f"see {reference}")
+        behaviour = _BEHAVIOUR.findall(reference) if _NEOPLASM_TABLE.match(reference) else []
+        if behaviour:
+            yield from _pointer_alias(term, " ".join(behaviour), reference)
+
+
+def _pointer_alias(term: IndexTerm, gained: str, reference: str) -> Iterator[SearchDocument]:
+    """The alias by which a main term's words also match ``gained``, the words of the entry
+    its cross reference names."""
+    words, _ = segment_words(term.title)
+    if words:
+        yield SearchDocument(code="", title="", billable=False, source=Source.ALIAS,
+                             path=(term.title,), text=words, optional=gained,
+                             via=f"see {reference}")
 
 
 # -- the Neoplasm and Drug tables ----------------------------------------------------------
