@@ -284,8 +284,6 @@ class Coder:
         injury = False
         query = mention.query
         hits = self.answer(query)
-        if hits and _skin_row_unsaid(hits[0], query):
-            hits = self.answer(_SKIN_HISTOLOGY.sub(" ", query)) or hits
         if hits:
             injury = hits[0].code[:1] in "ST"
             extra = self._distinguishing(read_modifiers(
@@ -640,25 +638,6 @@ def _test_name(sentence: Sentence, mention: Mention) -> bool:
     token = sentence.tokens[mention.first]
     return token.text.isupper() and len(token.text) <= 3 \
         and sentence.tokens[mention.last + 1].norm[:1].isdigit()
-
-
-_SKIN_HISTOLOGY = re.compile(r"\b(?:squamous|basal|epidermoid)(?:[- ]cells?)?\b", re.I)
-_SKIN = frozenset(("skin", "cutaneous", "dermal"))
-
-
-def _skin_row_unsaid(hit: Any, query: str) -> bool:
-    """An answer from a skin row of the Table of Neoplasms ("eyelid > squamous cell carcinoma",
-    C44.121) for a mention that names the cell type but neither that site nor the skin: the
-    table names the squamous and basal cell carcinomas only under the skin's sites, while the
-    index sends the cell type to the table "by site" (Carcinoma, squamous - see Neoplasm, by
-    site, malignant): the site is the note's to say, and without it the cell type is asked no
-    more ("squamous cell carcinoma of the lung" C34.90; alone C80.1)."""
-    path = hit.path
-    if len(path) < 3 or not path[0].startswith("Neoplasm") or not hit.code.startswith("C44") \
-            or not _SKIN_HISTOLOGY.search(query):
-        return False
-    said = set(raw_words(query.lower()))
-    return not said & (set(raw_words(path[1].lower())) | _SKIN)
 
 
 def _state_of_an_address(text: str, sentence: Sentence, mention: Mention) -> bool:

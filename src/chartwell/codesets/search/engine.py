@@ -42,7 +42,7 @@ import threading
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import chain, combinations, compress
 from typing import Any
 
@@ -50,7 +50,7 @@ from chartwell.codesets.search.build import FORMAT_VERSION, NEGATED, SOURCES
 from chartwell.codesets.search.model import SearchHit, Source
 from chartwell.codesets.search.query import ParsedQuery, QueryReader, QueryWord
 from chartwell.codesets.search.spelling import SpellingDictionary
-from chartwell.codesets.search.text import load_lexicon
+from chartwell.codesets.search.text import load_lexicon, raw_words
 from chartwell.errors import NotFound
 
 TITLE_EVIDENCE = 0.85
@@ -83,6 +83,11 @@ _NO_TERMS: frozenset[int] = frozenset()
 VIA_PRIOR = (1.0, 1.0, 0.9)  # none, see, see also: a "see also" target is a second choice
 MIN_PRIOR = min(SOURCE_PRIOR.values()) * min(VIA_PRIOR)
 _CODE_QUERY = re.compile(r"[A-Za-z0-9]{3}(?:\.?[A-Za-z0-9]{1,4})?")
+_SKIN_HISTOLOGY = re.compile(r"\b(?:squamous|basal|epidermoid)(?:[- ]cells?)?\b", re.I)
+_SKIN = frozenset(("skin", "cutaneous", "dermal"))
+BY_SITE = ("the cell type asked no more: the index sends it to the Table of Neoplasms by site "
+           "(Carcinoma - see also Neoplasm, by site, malignant), and the skin rows that name it "
+           "are for a skin site the query does not say")
 
 
 # A scored document: (-score, document, the query words it matched (bit i = word i), its
@@ -197,8 +202,12 @@ class SearchIndex:
         if not parsed.words:
             return []
         scored = self._score_documents(parsed)
-        hits = self._hits(parsed, scored, limit)
-        return self._explain(parsed, hits)
+        hits = self._explain(parsed, self._hits(parsed, scored, limit))
+        if hits and _skin_row_unsaid(hits[0], text):
+            again = self.search(_SKIN_HISTOLOGY.sub(" ", text), limit=limit)
+            if again:
+                return [replace(hit, matched=f"{hit.matched}; {BY_SITE}") for hit in again]
+        return hits
 
     def read(self, text: str) -> ParsedQuery:
         """How a query is read (its words, corrections and expansions), for explanations."""
@@ -607,6 +616,21 @@ class Kept:
             gone = self._items.pop(key, None)
             if gone is not None:
                 self._held -= gone[1]
+
+
+def _skin_row_unsaid(hit: SearchHit, query: str) -> bool:
+    """An answer from a skin row of the Table of Neoplasms ("eyelid > squamous cell carcinoma",
+    C44.121) for a query that names the cell type but neither that site nor the skin: the
+    table names the squamous and basal cell carcinomas only under the skin's sites, while the
+    index sends the cell type to the table "by site" (Carcinoma - see also Neoplasm, by site,
+    malignant): the site is the coder's to say, and without it the cell type is asked no more
+    ("squamous cell carcinoma of the lung" C34.90; alone C80.1)."""
+    path = hit.path
+    if len(path) < 3 or not path[0].startswith("Neoplasm") or not hit.code.startswith("C44") \
+            or not _SKIN_HISTOLOGY.search(query):
+        return False
+    said = set(raw_words(query.lower()))
+    return not said & (set(raw_words(path[1].lower())) | _SKIN)
 
 
 def _keep_leaders(leaders: list[float], score: float, limit: int) -> None:
