@@ -206,6 +206,8 @@ def test_a_weak_trigger_s_mention_is_narrowed_but_never_to_the_trigger_alone(cod
     ("Functional impotence of the left upper limb.", "N52.9"),  # loss of its use
     ("Two determinations of transient AF with normal levels.", "Z59.00"),
     ("Postoperative lymphatic drainage in the area.", "E32.8"),  # the vessels
+    ("A man with burning epigastric pain for 3 weeks.", "T30.0"),  # a sensation
+    ("She reported neuropathic pain (burning, paresthesias).", "T30.0"),
 ])
 def test_words_of_translated_notes_that_name_something_else_are_no_condition(coder, text, code):
     assert code not in coded(coder, text)
@@ -223,6 +225,9 @@ def test_the_conditions_of_those_words_still_are(coder):
     assert "R01.1" in coded(coder, "ASSESSMENT:\n1. Systolic murmur.\n")
     assert "N52.9" in coded(coder, "ASSESSMENT:\n1. Impotence.\n")
     assert "N20.0" in coded(coder, "ASSESSMENT:\n1. Renal lithiasis.\n")  # see Calculus
+    assert "T22.30XA" in coded(coder, "ASSESSMENT:\n1. Third degree burns of the arm.\n")
+    assert "R20.8" in coded(coder, "ASSESSMENT:\n1. Burning sensation in the feet.\n")
+    assert "R10.13" in coded(coder, "A man with burning epigastric pain for 3 weeks.")
 
 
 # -- two conditions linked by "due to" / "secondary to" ----------------------------------------

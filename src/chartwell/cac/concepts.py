@@ -109,7 +109,10 @@ FALSE_FRIENDS = frozenset(("rigorous", "rigorously", "adrenal", "adrenals", "mor
                            "exhaustive", "exhaustively", "does", "addition", "additional",
                            "dependent",
                            "embolization",  # a procedure that blocks a vessel, not an embolism
-                           "lymphatic", "lymphatics"))  # the vessels, not lymphatism E32.8
+                           "lymphatic", "lymphatics",  # the vessels, not lymphatism E32.8
+                           # a sensation ("burning epigastric pain", "burning on urination"):
+                           # the index's own main term Burning (> sensation R20.8), no burn T30
+                           "burning"))
 MODIFIER_WORDS = frozenset(stem(word) for word in (
     "left", "right", "bilateral", "acute", "chronic", "subacute", "recurrent", "initial",
     "subsequent", "sequela", "stage", "type", "1", "2", "3", "4", "5", "i", "ii", "iii", "iv",
