@@ -208,6 +208,9 @@ def test_a_weak_trigger_s_mention_is_narrowed_but_never_to_the_trigger_alone(cod
     ("Postoperative lymphatic drainage in the area.", "E32.8"),  # the vessels
     ("A man with burning epigastric pain for 3 weeks.", "T30.0"),  # a sensation
     ("She reported neuropathic pain (burning, paresthesias).", "T30.0"),
+    ("An encapsulated, non-bleeding fibrous lesion.", "R58"),  # "non-": not bleeding
+    ("The diagnosis of sterile non-traumatic corneal perforation.", "T14.90XA"),
+    ("Non-painful mobility, without lameness.", "R52"),
 ])
 def test_words_of_translated_notes_that_name_something_else_are_no_condition(coder, text, code):
     assert code not in coded(coder, text)
@@ -228,6 +231,11 @@ def test_the_conditions_of_those_words_still_are(coder):
     assert "T22.30XA" in coded(coder, "ASSESSMENT:\n1. Third degree burns of the arm.\n")
     assert "R20.8" in coded(coder, "ASSESSMENT:\n1. Burning sensation in the feet.\n")
     assert "R10.13" in coded(coder, "A man with burning epigastric pain for 3 weeks.")
+    # "non-" is the index's own word where it prints one ("nonalcoholic"), else the words stay
+    found = coded(coder, "ASSESSMENT:\n1. Non-alcoholic fatty liver disease.\n")
+    assert "K76.0" in found and "K70.0" not in found
+    assert "C85.90" in coded(coder, "ASSESSMENT:\n1. Non-Hodgkin lymphoma.\n")
+    assert "I21.4" in coded(coder, "ASSESSMENT:\n1. Non-ST elevation myocardial infarction.\n")
 
 
 # -- two conditions linked by "due to" / "secondary to" ----------------------------------------

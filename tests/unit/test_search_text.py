@@ -138,10 +138,12 @@ class _NoSpelling(SpellingDictionary):
         return None
 
 
-def _reader(vocabulary: list[str], corrections=None, aliases=()) -> QueryReader:
+def _reader(vocabulary: list[str], corrections=None, aliases=(), written_whole=None
+            ) -> QueryReader:
     terms_ = {stem(word): number for number, word in enumerate(vocabulary)}
     return QueryReader(lexicon=load_lexicon(), terms=terms_, idf=lambda term: 1.0 + term,
-                       spelling=_NoSpelling(corrections), aliases=aliases)
+                       spelling=_NoSpelling(corrections), aliases=aliases,
+                       written_whole=written_whole or (lambda term: True))
 
 
 VOCABULARY = ["diabetes", "mellitus", "type", "2", "neuropathy", "congestive", "heart",
@@ -160,6 +162,17 @@ def test_abbreviations_expand_and_keep_the_typed_form():
     copd = reader.read("copd").words
     assert [word.word for word in copd] == ["chronic", "obstructive", "pulmonary", "disease"]
     assert all(reader.terms["copd"] in word.alternatives for word in copd)  # printed "COPD"
+
+
+def test_a_word_after_non_is_read_joined_where_the_books_print_the_joined_word():
+    vocabulary = ["non", "alcoholic", "nonalcoholic", "fatty", "liver", "hodgkin", "nonhodgkin"]
+    printed = {stem("nonalcoholic")}  # "nonhodgkin": only the joined spelling of "non-Hodgkin"
+    reader = _reader(vocabulary, written_whole=lambda term: reader_terms[term] in printed)
+    reader_terms = {number: term for term, number in reader.terms.items()}
+    assert [word.word for word in reader.read("Non-alcoholic fatty liver").words] == \
+        ["nonalcoholic", "fatty", "liver"]
+    assert [word.word for word in reader.read("non-Hodgkin").words] == ["non", "hodgkin"]
+    assert [word.word for word in reader.read("non alcoholic").words] == ["non", "alcoholic"]
 
 
 def test_letters_and_digits_are_split_then_expanded():

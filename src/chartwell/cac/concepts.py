@@ -293,13 +293,16 @@ class ConceptMatcher:
             if tokens[position].norm not in triggers and stems[position] not in triggers:
                 position += 1
                 continue
-            hit = self._trigger_at(tokens, stems, position, breaks)
+            hit = None if _after_non(text, tokens, position) else \
+                self._trigger_at(tokens, stems, position, breaks)
             if hit is None:
                 position += 1
                 continue
             length, number = hit
             first, last = self._widen(tokens, stems, breaks, position, position + length - 1,
                                       number)
+            if _after_non(text, tokens, first):
+                first -= 1  # "non-alcoholic fatty liver": the prefix is the words' own
             main = self.main_terms[number]
             if not main.weak or tokens[position].norm in self.strong or any(
                     stems[at] not in main.naming for at in chain(
@@ -502,6 +505,17 @@ def _collect(term: IndexTerm, vocabulary: set[str], stopwords: frozenset[str]) -
         for word in node.nonessential:
             vocabulary.update(terms(word, stopwords))
         stack.extend(node.subterms)
+
+
+def _after_non(text: str, tokens: tuple[Token, ...], position: int) -> bool:
+    """The word is written after "non-" ("non-bleeding", "non-traumatic", "non-tender"): the
+    prefix says the patient has not what the word names, so it triggers nothing; a mention
+    that begins with it begins with the prefix, which the search reads as the index's joined
+    word ("non-alcoholic fatty liver" is Fatty liver, nonalcoholic K76.0, not alcoholic K70.0)."""
+    if position == 0:
+        return False
+    before = tokens[position - 1]
+    return before.norm == "non" and text[before.end:tokens[position].start] == "-"
 
 
 def _breaks(text: str, tokens: tuple[Token, ...]) -> list[bool]:

@@ -164,7 +164,8 @@ class SearchIndex:
                                        if word in self.terms)
         self.reader = QueryReader(lexicon=self.lexicon, terms=self.terms,
                                   idf=self.idf.__getitem__, spelling=self.spelling,
-                                  aliases=json.loads(blobs["aliases"]))
+                                  aliases=json.loads(blobs["aliases"]),
+                                  written_whole=self._required_somewhere)
         via = _array("B", blobs["doc_via"])
         self._priors = [SOURCE_PRIOR.get(SOURCES[source], 1.0) * VIA_PRIOR[kind]
                         for source, kind in zip(self.doc_source, via, strict=True)]
@@ -174,6 +175,18 @@ class SearchIndex:
         self._posting_sets = Kept(CACHED_DOCUMENTS)
         self._document_paths = Kept(CACHED_EXPLANATIONS)
         self._code_title = Kept(CACHED_EXPLANATIONS)
+        self._required_terms: dict[int, bool] = {}  # few terms are asked (see QueryReader)
+
+    def _required_somewhere(self, term: int) -> bool:
+        """Whether some document holds the term among its required words (a word the books
+        print, not only a hyphenated word joined up as an optional spelling)."""
+        found = self._required_terms.get(term)
+        if found is None:
+            offsets, terms, required = self.doc_offsets, self.doc_terms, self.doc_required
+            found = any(term in terms[offsets[document]:offsets[document] + required[document]]
+                        for document in self._term_documents(term))
+            self._required_terms[term] = found
+        return found
 
     @classmethod
     def load(cls, conn: sqlite3.Connection) -> SearchIndex:

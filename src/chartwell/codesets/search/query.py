@@ -17,6 +17,7 @@ The steps, for each word as typed (``"DM2 w neuropathy"``, ``"fx L femur neck"``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -36,6 +37,7 @@ from chartwell.codesets.search.text import (
 NEGATIONS = frozenset({"without"})
 NEGATION_ENDS = frozenset({"with", "and", "but"})
 NEGATED_WEIGHT = 0.5
+_NON_PREFIXED = re.compile(r"\bnon-([a-z]+)", re.I)
 
 # An abbreviation typed as one word of this length or more (copd, nstemi) also matches as typed;
 # shorter ones (mi, cap, l) and phrases (cold sore) are too ambiguous.
@@ -87,8 +89,10 @@ class QueryReader:
 
     def __init__(self, *, lexicon: Lexicon, terms: dict[str, int],
                  idf: Callable[[int], float], spelling: SpellingDictionary,
-                 aliases: Sequence[tuple[Sequence[str], Sequence[str], Sequence[str]]]):
+                 aliases: Sequence[tuple[Sequence[str], Sequence[str], Sequence[str]]],
+                 written_whole: Callable[[int], bool]):
         self.lexicon = lexicon
+        self.written_whole = written_whole  # whether some document requires the term
         self.terms = terms
         self.idf = idf
         self.spelling = spelling
@@ -100,6 +104,8 @@ class QueryReader:
 
     def read(self, text: str) -> ParsedQuery:
         parsed = ParsedQuery()
+        if "non-" in text or "Non-" in text or "NON-" in text:
+            text = _NON_PREFIXED.sub(self._joined_non, text)
         typed = self._expand(raw_words(text), parsed)
         if typed:
             typed[-1].last = True
@@ -122,6 +128,15 @@ class QueryReader:
                 negated = True
         self._apply_aliases(parsed)
         return parsed
+
+    def _joined_non(self, match: re.Match[str]) -> str:
+        """"non-alcoholic" is the index's "nonalcoholic" (Fatty liver, nonalcoholic K76.0), never
+        "alcoholic" (K70.0): a word after "non-" is read joined to it where the books write the
+        joined word as a word of their own (not where they only hyphenate it: "non-Hodgkin",
+        "non-ST elevation" stay two words, as they are printed)."""
+        joined = "non" + match.group(1).lower()
+        term = self.terms.get(stem(joined))
+        return joined if term is not None and self.written_whole(term) else match.group(0)
 
     # -- step 1: abbreviations ----------------------------------------------------------------
 
