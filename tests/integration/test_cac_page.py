@@ -193,6 +193,9 @@ def test_the_panel_shows_suggestions_with_their_evidence_escaped(client, stay, r
     not_coded = page.text.split(f'id="note-{stay.discharge}"')[1].split("</article>")[0]
     not_coded = not_coded.split('class="cac-not-coded"')[1]
     assert "negated" in not_coded and "family" in not_coded and "<mark>breast cancer</mark>" in not_coded
+    # the relative's breast cancer offers its family history code (I.C.21.c.4), not suggested
+    assert 'May apply: <span class="mono">Z80.3</span>' in not_coded
+    assert 'data-code="Z80.3"' not in page.text.split('class="cac-not-coded"')[0]
     # the progress note's evidence sits beside script tags: shown as text, never as markup
     progress = suggestion_row(page, stay.progress, "I10")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in progress

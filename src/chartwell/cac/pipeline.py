@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from chartwell.cac import rules
 from chartwell.cac.concepts import EDGE_WORDS, PASSABLE, WEAK_TRIGGERS, ConceptMatcher, Mention
-from chartwell.cac.context import assertion_of, scopes
+from chartwell.cac.context import FAMILY, HISTORY, assertion_of, scopes
 from chartwell.cac.drugs import long_term_drugs
+from chartwell.cac.history import HistoryCode, HistoryCodes
 from chartwell.cac.modifiers import LATERALITY, read_modifiers
 from chartwell.cac.sites import SiteWords, needs_site
 from chartwell.cac.status import STATUS_SECTIONS, narrative_tobacco, status_codes
@@ -112,11 +113,13 @@ class NotCoded:
     section: str | None
     assertion: str
     reason: str
+    history_code: HistoryCode | None = None  # offered for a past or a relative's condition
 
     def to_json(self) -> dict:
         return {"code": self.code, "system": self.system, "title": self.title,
                 "spans": [span.to_json() for span in self.spans], "section": self.section,
-                "assertion": self.assertion, "reason": self.reason}
+                "assertion": self.assertion, "reason": self.reason,
+                "history_code": self.history_code.to_json() if self.history_code else None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +172,7 @@ class Coder:
         self.matcher = ConceptMatcher(cm_artifact.index_terms("index"), cm_search.lexicon,
                                       self.sites.neoplasm_stems)
         self.tabular = rules.TabularNotes(cm_artifact)
+        self.history = HistoryCodes(cm_artifact, cm_search.lexicon.stopwords)
         self._answers = Kept(CACHED_QUERIES)
         self._readings = Kept(CACHED_QUERIES)
         self._pcs_answers = Kept(CACHED_QUERIES)
@@ -203,12 +207,21 @@ class Coder:
         if not candidates and not _looks_english(text):
             warnings.append("the note does not read as English: nothing was coded")
         suggestions, not_coded = rules.apply(candidates, setting=setting, coder=self)
+        not_coded = [self._with_history_code(item) for item in not_coded]
         procedures = ()
         if setting == "inpatient" and self.pcs_search is not None:
             from chartwell.cac.pcs import procedures_of
             procedures = tuple(procedures_of(text, self))
         return CacResult(setting, tuple(suggestions) + procedures, tuple(not_coded),
                          tuple(warnings), self.release)
+
+    def _with_history_code(self, item: NotCoded) -> NotCoded:
+        """A past or a relative's condition with the history code it may take (I.C.21.c.4)."""
+        if item.system != "icd10cm" or item.assertion not in (HISTORY, FAMILY):
+            return item
+        found = self.history.for_mention(item.assertion, item.code, item.spans[0].text,
+                                         self.answer)
+        return replace(item, history_code=found) if found else item
 
     def code_many(self, notes: Iterable[tuple[str, str]], *, setting: str = "outpatient"
                   ) -> dict[str, CacResult]:

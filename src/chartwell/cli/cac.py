@@ -4,8 +4,10 @@
 
 ``--json`` prints ``{"suggestions": [{"code", "system", "title", "spans": [{"start", "end",
 "text"}], "section", "assertion", "path", "confidence", "guideline", "role"}], "not_coded":
-[...], "warnings": [...], "setting", "release"}``; a folder (its ``*.txt`` files, coded in one
-process) is answered as one object keyed by file name.
+[{"code", "system", "title", "spans", "section", "assertion", "reason", "history_code": {"code",
+"title", "how", "guideline"} or null}], "warnings": [...], "setting", "release"}``; a folder (its
+``*.txt`` files, coded in one process) is answered as one object keyed by file name. A past or a
+relative's condition is not coded; the history code it may take (Z80-Z87, I25.2) is offered.
 """
 
 from __future__ import annotations
@@ -100,5 +102,8 @@ def render(answer: dict) -> str:
     for item in answer["not_coded"]:
         lines.append(f"  not coded {item['code']:9} \"{item['spans'][0]['text']}\": "
                      f"{item['reason']}")
+        if history := item["history_code"]:
+            lines.append(f"            may apply: {history['code']} {history['title']} "
+                         f"({history['how']})")
     return "\n".join(lines)
 
