@@ -3,23 +3,17 @@
 personal (Z85-Z87, I25.2) history code it may take is found in the index first, else through
 the tabular's "Conditions classifiable to" notes on the history codes, and never suggested.
 
-The coder is the pipeline tests' (the session's FY2026 reference store and the encoder's cached
-FY2026 search index).
+The coder is the pipeline tests' (``tests/unit/conftest.py``).
 """
 
 from __future__ import annotations
 
 import pytest
-from support import coded, load_test_module
+from support import coded
 
 from chartwell.cac.history import classifiable_ranges
 
 pytestmark = pytest.mark.shared_data
-
-
-@pytest.fixture(scope="module")
-def coder(request, reference_data):
-    return load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
 
 
 def offered(coder, text: str) -> dict[str, tuple[str, str | None, str | None]]:

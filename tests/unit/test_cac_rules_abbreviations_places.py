@@ -7,24 +7,18 @@ incidental, I.C.15.a.1), observation Z03/Z04 only without findings (I.C.21.c.6),
 search's reading of the index ("see also Neoplasm, benign, by site" is the Table of Neoplasms;
 "prostatitis" is no form of "prostate"; "Varices - see Varix" brings Varix's words).
 
-The coder is the pipeline tests' (the session's FY2026 reference store and the encoder's cached
-FY2026 search index).
+The coder is the pipeline tests' (``tests/unit/conftest.py``).
 """
 
 from __future__ import annotations
 
 import pytest
-from support import coded, load_test_module
+from support import coded
 
 from chartwell.cac import rules
 from chartwell.cac.text import defined_abbreviations
 
 pytestmark = pytest.mark.shared_data
-
-
-@pytest.fixture(scope="module")
-def coder(request, reference_data):
-    return load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
 
 
 # -- abbreviations the note defines ------------------------------------------------------------

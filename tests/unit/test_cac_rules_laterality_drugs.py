@@ -5,23 +5,17 @@ apart (Section I.B.1), the duration of the present illness read as present ("a 2
 history of fever"), long-term drug therapy (Z79, Section I.C.21.c.3 / I.C.4.a.3) and no Z79.4
 beside type 1 diabetes.
 
-The coder is the pipeline tests' (the session's FY2026 reference store and the encoder's cached
-FY2026 search index).
+The coder is the pipeline tests' (``tests/unit/conftest.py``).
 """
 
 from __future__ import annotations
 
 import pytest
-from support import coded, load_test_module
+from support import coded
 
 from chartwell.cac import rules
 
 pytestmark = pytest.mark.shared_data
-
-
-@pytest.fixture(scope="module")
-def coder(request, reference_data):
-    return load_test_module("unit/test_cac_pipeline.py").build_coder(request, reference_data)
 
 
 # -- neoplasms by site -------------------------------------------------------------------------

@@ -104,7 +104,7 @@ class QueryReader:
 
     def read(self, text: str) -> ParsedQuery:
         parsed = ParsedQuery()
-        if "non-" in text or "Non-" in text or "NON-" in text:
+        if "non-" in text.lower():
             text = _NON_PREFIXED.sub(self._joined_non, text)
         typed = self._expand(raw_words(text), parsed)
         if typed:
