@@ -20,21 +20,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from types import SimpleNamespace
+from functools import cached_property
 from typing import Any
 
 from chartwell.cac.context import FAMILY, HISTORY
+from chartwell.codesets.model import NoteKind
 from chartwell.codesets.search.text import terms
+from chartwell.edits.references import CodePattern, code_references
 
-FAMILY_CATEGORIES = ("Z80", "Z85")  # [first, end): family history Z80-Z84
-PERSONAL_CATEGORIES = ("Z85", "Z88")  # personal history Z85-Z87
+# assertion -> the index's word for it, and the history categories [first, end) it takes
+KINDS = {FAMILY: ("family", "Z80", "Z85"),  # family history Z80-Z84
+         HISTORY: ("personal", "Z85", "Z88")}  # personal history Z85-Z87
 GUIDELINE = "Section I.C.21.c.4: history codes are acceptable on any record; the coder decides"
 MIN_INDEX_SCORE = 0.85  # the index's answer must account for the mention's words
-_CODE = r"[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?"
-_RANGE = re.compile(rf"({_CODE})(?:\s*-\s*({_CODE}))?(?:\.?-)?")  # C15-C26, C50.-, O24.4-
 _HISTORY_WORDS = frozenset(("person", "histori", "famili"))  # stems every title has
 _OTHER = frozenset(("other",))
-_NO_ROW = SimpleNamespace(code="", long_title="")
 _NOT_CLASSIFIABLE_HERE = re.compile(r"\bexcept\b|\belsewhere in\b", re.I)
 
 
@@ -54,58 +54,59 @@ class HistoryCode:
 
 @dataclass(frozen=True, slots=True)
 class Classifiable:
-    """A history code's "Conditions classifiable to" range: codes from ``first`` to ``last``
-    (each compared over its own length, so "C15-C26" holds C18.9)."""
+    """One range of a history code's "Conditions classifiable to" note."""
 
     history: str
-    billable: bool
-    first: str
-    last: str
+    pattern: CodePattern
     note: str
-
-    def holds(self, code: str) -> bool:
-        raw = code.replace(".", "")
-        return self.first <= raw[:len(self.first)] and raw[:len(self.last)] <= self.last
 
     @property
     def width(self) -> tuple[int, bool, str]:
         """Narrower first: a range of longer codes, then one code over a range of them."""
-        return (-len(self.first), self.first != self.last, self.first)
+        return (-len(self.pattern.low), self.pattern.high is not None, self.pattern.low)
 
 
 class HistoryCodes:
-    """The history codes of one ICD-10-CM release, read from its tabular once."""
+    """The history codes of one ICD-10-CM release (its tabular's notes read at the first past
+    or family mention)."""
 
     def __init__(self, artifact: Any, stopwords: frozenset[str]):
         self.artifact = artifact
         self.stopwords = stopwords
-        self.ranges = {FAMILY: _classifiable(artifact, *FAMILY_CATEGORIES),
-                       HISTORY: _classifiable(artifact, *PERSONAL_CATEGORIES)}
+
+    @cached_property
+    def ranges(self) -> dict[str, list[Classifiable]]:
+        return {assertion: [item for key, note in self.artifact.notes_between(
+                    NoteKind.INCLUSION_TERM, first, end) if "classifiable" in note
+                    for item in classifiable_ranges(key, note)]
+                for assertion, (_, first, end) in KINDS.items()}
 
     def for_mention(self, assertion: str, code: str, words: str, answer
                     ) -> HistoryCode | None:
         """The history code of a mention (``words``) whose condition codes to ``code``;
         ``answer`` is the search (query -> hits)."""
-        ranges = self.ranges.get(assertion)
-        if ranges is None:
+        if assertion not in KINDS:
             return None
-        kind = "family" if assertion == FAMILY else "personal"
-        first, end = FAMILY_CATEGORIES if assertion == FAMILY else PERSONAL_CATEGORIES
+        kind, first, end = KINDS[assertion]
         hits = [hit for hit in answer(f"{kind} history of {words}") if hit.billable and (
             first <= hit.code < end or hit.path[:2] == ["History", kind])]
         if hits and hits[0].score >= MIN_INDEX_SCORE:
             return HistoryCode(hits[0].code, hits[0].title, _found_by(hits[0]))
-        held = sorted((item for item in ranges if item.holds(code)), key=lambda item: item.width)
+        held = sorted((item for item in self.ranges[assertion] if item.pattern.matches(code)),
+                      key=lambda item: item.width)
         if not held:
             return None
         best = held[0]
         how = f"tabular: {best.history} includes \"{best.note}\" ({code})"
-        if best.billable:
-            return HistoryCode(best.history, self._row(best.history).long_title, how)
+        row = self.artifact.code(best.history)
+        if row is not None and row.billable:
+            return HistoryCode(best.history, row.long_title, how)
         under = [hit for hit in hits if hit.code.startswith(best.history)]
         if under:
             return HistoryCode(under[0].code, under[0].title, f"{how}; {_found_by(under[0])}")
-        child = self._closest_child(best.history, f"{words} {self._row(code).long_title}")
+        condition = self.artifact.code(code)
+        said = f"{words} {condition.long_title}" if condition else words
+        child = self._closest_child(best.history, said)
         return HistoryCode(child.code, child.long_title, f"{how}; {child.code} the closest "
                            "title under it") if child else None
 
@@ -125,34 +126,17 @@ class HistoryCodes:
         children = self.artifact.descendants(header, billable=True)
         return min(children, key=rank) if children else None
 
-    def _row(self, code: str) -> Any:
-        return self.artifact.code(code) or _NO_ROW
-
 
 def _found_by(hit: Any) -> str:
     return ("index: " if hit.path[:1] == ["History"] else "tabular title: ") + \
         " > ".join(hit.path)
 
 
-def _classifiable(artifact: Any, first: str, end: str) -> list[Classifiable]:
-    """The "Conditions classifiable to ..." inclusion notes of the codes in [first, end)."""
-    found: list[Classifiable] = []
-    rows = artifact.connection.execute(
-        "SELECT notes.key, notes.text, codes.billable FROM notes JOIN codes "
-        "ON codes.code = notes.key WHERE notes.kind = 'inclusion_term' AND notes.key >= ? "
-        "AND notes.key < ? AND notes.text LIKE '%classifiable%' ORDER BY notes.key, notes.seq",
-        (first, end)).fetchall()
-    for history, note, billable in rows:
-        found += classifiable_ranges(history, bool(billable), note)
-    return found
-
-
-def classifiable_ranges(history: str, billable: bool, note: str) -> list[Classifiable]:
+def classifiable_ranges(history: str, note: str) -> list[Classifiable]:
     """The ranges of one history code's note ("Conditions classifiable to C30-C32, C37-C39");
     none for a note that is no plain range ("elsewhere in F01-F99", "except traumatic
     fractures")."""
     if _NOT_CLASSIFIABLE_HERE.search(note):
         return []
-    text = note.split("classifiable to", 1)[-1]
-    return [Classifiable(history, billable, low.replace(".", ""), (high or low).replace(".", ""),
-                         note) for low, high in _RANGE.findall(text)]
+    return [Classifiable(history, pattern, note)
+            for pattern in code_references(note.split("classifiable to", 1)[-1])]

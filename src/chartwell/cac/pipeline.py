@@ -31,7 +31,7 @@ from typing import Any
 
 from chartwell.cac import rules
 from chartwell.cac.concepts import EDGE_WORDS, PASSABLE, WEAK_TRIGGERS, ConceptMatcher, Mention
-from chartwell.cac.context import FAMILY, HISTORY, assertion_of, scopes
+from chartwell.cac.context import assertion_of, scopes
 from chartwell.cac.drugs import long_term_drugs
 from chartwell.cac.history import HistoryCode, HistoryCodes
 from chartwell.cac.modifiers import LATERALITY, read_modifiers
@@ -217,7 +217,7 @@ class Coder:
 
     def _with_history_code(self, item: NotCoded) -> NotCoded:
         """A past or a relative's condition with the history code it may take (I.C.21.c.4)."""
-        if item.system != "icd10cm" or item.assertion not in (HISTORY, FAMILY):
+        if item.system != "icd10cm":
             return item
         found = self.history.for_mention(item.assertion, item.code, item.spans[0].text,
                                          self.answer)

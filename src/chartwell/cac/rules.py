@@ -207,14 +207,17 @@ def one_code_once(candidates: list[Candidate]) -> list[Candidate]:
         if known is None:
             by_code[item.code] = item
             continue
-        for span in item.spans:
-            if span not in known.spans:
-                known.spans.append(span)
+        _join_evidence(known, item)
         known.confidence = max(known.confidence, item.confidence)
         known.principal_hint = known.principal_hint or item.principal_hint
         if known.assertion != PRESENT and item.assertion == PRESENT:
             known.assertion, known.guideline = PRESENT, item.guideline
     return sorted(by_code.values(), key=lambda item: item.item)
+
+
+def _join_evidence(whole: Candidate, part: Candidate) -> None:
+    """The part's evidence spans added to those of the suggestion that now stands for it."""
+    whole.spans.extend(span for span in part.spans if span not in whole.spans)
 
 
 # -- combination codes -------------------------------------------------------------------------
@@ -258,7 +261,7 @@ def _bleeding_with(candidates: list[Candidate]) -> list[Candidate]:
         if whole is None:
             result.append(item)
         else:
-            whole.spans.extend(span for span in item.spans if span not in whole.spans)
+            _join_evidence(whole, item)
             whole.guideline = whole.guideline or COMBINATION
     return result
 
@@ -280,7 +283,7 @@ def _diabetes_with(candidates: list[Candidate], tabular: TabularNotes) -> list[C
             diabetes.code, diabetes.title = combined, title
             diabetes.path = diabetes.path + ("Diabetes, with", f"{other.title} -> {combined}")
             diabetes.guideline = DIABETES_WITH
-            diabetes.spans.extend(span for span in other.spans if span not in diabetes.spans)
+            _join_evidence(diabetes, other)
             if any(other.code.startswith(prefix) for prefix in COMPLICATION_ABSORBED) \
                     and other in result:
                 result.remove(other)

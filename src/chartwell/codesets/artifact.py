@@ -454,6 +454,13 @@ class Artifact:
                              "ORDER BY seq", (key,)))
         return TabularNode(row[0], row[1], row[2], row[3], notes, sevenths)
 
+    def notes_between(self, kind: NoteKind, first: str, end: str) -> list[tuple[str, str]]:
+        """(key, text) of the notes of one kind on the tabular codes from ``first`` up to, not
+        including, ``end`` ("Z80" to "Z85": the family history codes), in order."""
+        return self.connection.execute(
+            "SELECT key, text FROM notes WHERE kind = ? AND key >= ? AND key < ? "
+            "ORDER BY key, seq", (kind.value, first, end)).fetchall()
+
     def tabular_chain(self, code: str) -> list[TabularNode]:
         """The tabular entries in force on ``code``, from the code (or its nearest tabular
         ancestor) up to its chapter."""

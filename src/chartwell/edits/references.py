@@ -168,10 +168,16 @@ def note_patterns(text: str) -> tuple[CodePattern, ...]:
         if ending := _WITH_ENDING.match(group):
             patterns.extend(_with_ending(*ending.groups()))
         elif " WITH" not in group and "-WITH" not in group:
-            patterns.extend(CodePattern(undotted(match.group(1)),
-                                        undotted(match.group(2)) if match.group(2) else None)
-                            for match in _REFERENCE.finditer(group))
+            patterns.extend(code_references(group))
     return tuple(patterns)
+
+
+def code_references(text: str) -> tuple[CodePattern, ...]:
+    """The codes, categories and ranges a piece of tabular text names, as written ("C30-C32,
+    C37-C39", "C50.-", "O24.4-")."""
+    return tuple(CodePattern(undotted(match.group(1)),
+                             undotted(match.group(2)) if match.group(2) else None)
+                 for match in _REFERENCE.finditer(text.upper()))
 
 
 def _with_ending(low: str, high: str, first: str, last: str | None) -> list[CodePattern]:

@@ -85,9 +85,9 @@ MIN_PRIOR = min(SOURCE_PRIOR.values()) * min(VIA_PRIOR)
 _CODE_QUERY = re.compile(r"[A-Za-z0-9]{3}(?:\.?[A-Za-z0-9]{1,4})?")
 _SKIN_HISTOLOGY = re.compile(r"\b(?:squamous|basal|epidermoid)(?:[- ]cells?)?\b", re.I)
 _SKIN = frozenset(("skin", "cutaneous", "dermal"))
-BY_SITE = ("the cell type asked no more: the index sends it to the Table of Neoplasms by site "
-           "(Carcinoma - see also Neoplasm, by site, malignant), and the skin rows that name it "
-           "are for a skin site the query does not say")
+_BY_SITE = ("the cell type asked no more: the index sends it to the Table of Neoplasms by site "
+            "(Carcinoma - see also Neoplasm, by site, malignant), and the skin rows that name "
+            "it are for a skin site the query does not say")
 
 
 # A scored document: (-score, document, the query words it matched (bit i = word i), its
@@ -219,7 +219,7 @@ class SearchIndex:
         if hits and _skin_row_unsaid(hits[0], text):
             again = self.search(_SKIN_HISTOLOGY.sub(" ", text), limit=limit)
             if again:
-                return [replace(hit, matched=f"{hit.matched}; {BY_SITE}") for hit in again]
+                return [replace(hit, matched=f"{hit.matched}; {_BY_SITE}") for hit in again]
         return hits
 
     def read(self, text: str) -> ParsedQuery:
