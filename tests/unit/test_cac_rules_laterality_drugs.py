@@ -53,6 +53,14 @@ def test_bilateral_without_a_bilateral_code_is_coded_left_and_right(coder):
     assert found["C78.01"].guideline.startswith(rules.BILATERAL)
 
 
+def test_a_side_that_leaves_the_whole_phrase_unanswered_is_read_apart(coder):
+    """"Hallux limitus deformity of the right foot" as a whole answers nothing worth keeping
+    (the side pulls it to the hallux varus codes, under the floor of answers the CAC reads);
+    without the side it is M20.5- and the side picks M20.5X1, not a foot deformity M21.961."""
+    found = coded(coder, "PREOPERATIVE DIAGNOSIS: Hallux limitus deformity of the right foot.")
+    assert "M20.5X1" in found and "M21.961" not in found
+
+
 def test_a_side_already_in_the_index_answer_is_kept(coder):
     """Near miss: "right knee osteoarthritis" stays the right knee's code."""
     found = coded(coder, "ASSESSMENT:\n1. Right knee osteoarthritis.\n")
@@ -153,6 +161,17 @@ def test_no_long_term_insulin_beside_type_1_diabetes(coder):
     assert any(code.startswith("E10") for code in found) and "Z79.4" not in found
     near = coded(coder, "ASSESSMENT:\n1. Type 2 diabetes mellitus, on insulin.\n")
     assert "Z79.4" in near
+
+
+def test_an_anesthetic_given_is_no_poisoning_even_when_a_narrower_span_finds_the_drug(coder):
+    """The Table of Drugs answer of the words around the drug is checked as that of the whole
+    mention: no poisoning, overdose or adverse effect said, no T36-T50 code (an operative note's
+    "general inhalational anesthesia was administered" was coded T41.0X1A); near miss: the
+    poisoning said."""
+    found = coded(coder, "General inhalational anesthesia was administered.")
+    assert not any(code.startswith("T41") for code in found), found
+    assert "T41.0X1A" in coded(coder, "ASSESSMENT:\n1. Accidental poisoning by inhalational "
+                                      "anesthesia.\n")
 
 
 # -- words that are no diagnosis ---------------------------------------------------------------

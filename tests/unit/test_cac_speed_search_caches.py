@@ -1,7 +1,8 @@
 """The encoder's search made faster for the CAC (issue 6) answers exactly as before: whatever
 its caches hold (cold, warm, or so small that they forget at every query), and whichever way a
-header is completed (every child read, or only the children the query's words touch). Also the
-CAC's reading helpers sped up with it: a query word's reading kept per word never leaks one
+header is completed (every child read, or only the children the query's words touch); asked
+for answers above a floor, it gives those of its answers above the floor. Also the CAC's
+reading helpers sped up with it: a query word's reading kept per word never leaks one
 query's marks (negation, weights) into another, and the pseudo-trigger look-up by first word
 finds what trying every length finds.
 
@@ -33,6 +34,10 @@ CAC_QUERIES = (
     "laceration of scalp", "sprain of ankle right", "dislocation of shoulder",
     "burn of hand second degree", "pressure ulcer of sacrum stage 2", "E11.9", "s82",
     "pnuemonia", "cellulitis of leg", "major depressive disorder recurrent moderate",
+    # phrases a note names no condition with (weak answers), and the skin-row rule's
+    "over with her", "rest of her", "end of the inguinal", "3 firings", "inhaled cocaine",
+    "hallux limitus deformity of the right foot", "squamous cell carcinoma of his right",
+    "squamous cell carcinoma of the larynx",
 )
 SAMPLE = 400  # labelled queries asked of each index variant (of ~2,000)
 
@@ -91,6 +96,23 @@ def test_completing_by_the_touched_children_only_answers_as_reading_them_all(
         index_file, queries, reference, monkeypatch, large):
     monkeypatch.setattr(engine, "LARGE_HEADER", large)
     assert _answers(_open(index_file), queries) == reference
+
+
+@pytest.mark.shared_data
+@pytest.mark.parametrize("floor", [0.3, 0.55, 0.7])
+def test_a_floor_leaves_out_the_weaker_answers_and_only_them(index_file, queries, reference,
+                                                             floor):
+    """``min_score`` spares the search completing codes that could not reach the floor; what
+    it answers is the answer without it, less the hits under the floor (scores are shown
+    rounded to four places: a hit that rounds to the floor itself may go either way)."""
+    def clear(hits: list) -> list:
+        return [hit for hit in hits if abs(hit.score - floor) > 1e-4]
+
+    index = _open(index_file)
+    floored = [index.search(query, limit=5, min_score=floor) for query in queries]
+    assert any(hits and not above for hits, above in zip(reference, floored))
+    for query, hits, above in zip(queries, reference, floored):
+        assert clear(above) == clear([hit for hit in hits if hit.score >= floor]), query
 
 
 @pytest.mark.shared_data

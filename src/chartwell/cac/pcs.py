@@ -41,7 +41,7 @@ def procedures_of(text: str, coder: Coder) -> list[Suggestion]:
         assertion, _ = assertion_of(sentence, 0, len(sentence.tokens) - 1, scopes(sentence))
         if assertion != PRESENT:
             continue
-        hits = coder.pcs_answer(piece.rstrip("."))
+        hits = coder.pcs_answer(piece.rstrip("."), PCS_SCORE)
         hits = [hit for hit in hits if hit.billable and len(hit.code) == 7]
         if not hits or hits[0].score < PCS_SCORE:
             continue

@@ -204,8 +204,11 @@ class SearchIndex:
 
     # -- searching ---------------------------------------------------------------------
 
-    def search(self, text: str, *, limit: int = 10) -> list[SearchHit]:
-        """The codes that best answer ``text``, best first (at most ``limit``)."""
+    def search(self, text: str, *, limit: int = 10, min_score: float = 0.0) -> list[SearchHit]:
+        """The codes that best answer ``text``, best first (at most ``limit``). With
+        ``min_score``, those of them scoring at least that, found sooner: a document whose
+        code's title could not lift it that high is not completed (for a caller that takes
+        no weaker answer; most of a note's phrases name no condition)."""
         if limit <= 0 or not text.strip():
             return []
         by_code = self._code_lookup(text.strip(), limit)
@@ -214,13 +217,15 @@ class SearchIndex:
         parsed = self.reader.read(text)
         if not parsed.words:
             return []
+        # the skin-row rule reads the best answer however weak: such queries are not pruned
+        floor = 0.0 if _SKIN_HISTOLOGY.search(text) else min_score
         scored = self._score_documents(parsed)
-        hits = self._explain(parsed, self._hits(parsed, scored, limit))
+        hits = self._explain(parsed, self._hits(parsed, scored, limit, floor))
         if hits and _skin_row_unsaid(hits[0], text):
             again = self.search(_SKIN_HISTOLOGY.sub(" ", text), limit=limit)
             if again:
-                return [replace(hit, matched=f"{hit.matched}; {_BY_SITE}") for hit in again]
-        return hits
+                hits = [replace(hit, matched=f"{hit.matched}; {_BY_SITE}") for hit in again]
+        return hits if floor == min_score else [hit for hit in hits if hit.score >= min_score]
 
     def read(self, text: str) -> ParsedQuery:
         """How a query is read (its words, corrections and expansions), for explanations."""
@@ -338,7 +343,8 @@ class SearchIndex:
 
     # -- from documents to codes -------------------------------------------------------
 
-    def _hits(self, parsed: ParsedQuery, scored: list[_Scored], limit: int) -> list[_Hit]:
+    def _hits(self, parsed: ParsedQuery, scored: list[_Scored], limit: int,
+              min_score: float = 0.0) -> list[_Hit]:
         words = parsed.words
         term_words = _term_words(words)
         weights = [word.weight for word in words]
@@ -357,7 +363,7 @@ class SearchIndex:
             shown = weight_of[mask]
             required = (REQUIRED_FLOOR + (1 - REQUIRED_FLOOR) * required_coverage) * prior
             ceiling = ((shown + TITLE_EVIDENCE * (total - shown)) / total) ** 2 * required
-            if len(leaders) >= limit and ceiling <= leaders[0]:
+            if ceiling < min_score or (len(leaders) >= limit and ceiling <= leaders[0]):
                 continue
             code = doc_code[document]
             completions = completed.get((code, mask))
@@ -376,6 +382,8 @@ class SearchIndex:
                          * (1 - SPECIFICITY_PENALTY * min(completion.extra_words, 10.0)))
                 if contradicts:
                     score *= CONTRADICTION
+                if score < min_score:
+                    continue
                 known = best.get(completion.code)
                 if known is None or score > known.score:
                     best[completion.code] = _Hit(score, completion.code, document, mask,
