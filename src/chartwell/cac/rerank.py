@@ -135,12 +135,12 @@ class EmbeddingRerankedSearch:
             raise AttributeError(name)
         return getattr(self.wrapped, name)
 
-    def search(self, text: str, *, limit: int = 10) -> list:
-        """The wrapped search's answers for ``text`` (at least :data:`POOL` asked for),
-        re-ranked, the first ``limit`` of them."""
+    def search(self, text: str, *, limit: int = 10, min_score: float = 0.0) -> list:
+        """The wrapped search's answers for ``text`` (at least :data:`POOL` asked for, none
+        scoring under ``min_score``), re-ranked, the first ``limit`` of them."""
         if limit <= 0:
             return []
-        hits = self.wrapped.search(text, limit=max(limit, self.pool))
+        hits = self.wrapped.search(text, limit=max(limit, self.pool), min_score=min_score)
         return self.rerank(text, hits)[:limit]
 
     def rerank(self, text: str, hits: Sequence[Any]) -> list:
