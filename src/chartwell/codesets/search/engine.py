@@ -28,7 +28,10 @@ per-document terms and the spelling dictionary are flat ``array`` blobs read at 
 paths and titles are read from the database only for the hits returned, and kept. What is
 worked out once and reused across queries (posting sets, completed headers, code titles, word
 readings) is kept in caches bounded by what they hold; they never change an answer
-(``tests/unit/test_cac_speed_search_caches.py``).
+(``tests/unit/test_cac_speed_search_caches.py``). A caller that takes no answer under a floor
+says so (``min_score``, the CAC's phrases that name no condition): a document whose code's
+title could not lift it to the floor is not completed, and the answer is the one without the
+floor less the hits under it.
 """
 
 from __future__ import annotations
