@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 from support import load_test_module
 
-from chartwell.cac import pipeline
 from chartwell.cac.pipeline import Coder
 from chartwell.codesets.artifact import Artifact
 from chartwell.errors import InvalidInput
@@ -205,18 +204,6 @@ def test_plan_words_after_the_colon_are_not_diagnoses(coder):
 def test_empty_or_binary_notes_get_no_suggestions_and_a_reason(coder, text):
     result = coder.code(text)
     assert not result.suggestions and result.warnings
-
-
-@pytest.mark.parametrize("sample", ["plain words, 12 digits; punctuation.\tand\x01\x7f",
-                                    "Ünïcode wörds \ufffd\x02 and ñ", "\x00" * 30 + "abc",
-                                    bytes(range(128)).decode("ascii")])
-def test_a_notes_letters_and_controls_are_counted_alike_on_bytes_and_by_pattern(sample):
-    """Plain ASCII notes are counted on their bytes (fast); any other text by the patterns:
-    both count the same."""
-    by_pattern = (len(pipeline._CONTROL.findall(sample)),
-                  len(pipeline._NOT_LETTER.sub("", sample)))
-    assert pipeline._controls_and_letters(sample) == by_pattern
-    assert pipeline._controls_and_letters(sample + "é") == (by_pattern[0], by_pattern[1] + 1)
 
 
 def test_coding_a_note_makes_no_reference_cycles(coder):

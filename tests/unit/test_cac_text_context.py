@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from chartwell.cac import pipeline
 from chartwell.cac.context import (
     FAMILY, HISTORY, HYPOTHETICAL, NEGATED, POSSIBLE, PRESENT, assertion_of,
 )
@@ -157,3 +158,15 @@ def test_modifier_words_are_added_only_when_the_mention_lacks_them():
     sentence, first, last = _condition(text, "fracture of left femur")
     found = read_modifiers(text, sentence, first, last, injury=True)
     assert found.words("fracture of left femur") == ["subsequent encounter"]
+
+
+@pytest.mark.parametrize("sample", ["plain words, 12 digits; punctuation.\tand\x01\x7f",
+                                    "Ünïcode wörds \ufffd\x02 and ñ", "\x00" * 30 + "abc",
+                                    bytes(range(128)).decode("ascii")])
+def test_a_notes_letters_and_controls_are_counted_alike_on_bytes_and_by_pattern(sample):
+    """Plain ASCII notes are counted on their bytes (fast); any other text by the patterns:
+    both count the same."""
+    by_pattern = (len(pipeline._CONTROL.findall(sample)),
+                  len(pipeline._NOT_LETTER.sub("", sample)))
+    assert pipeline._controls_and_letters(sample) == by_pattern
+    assert pipeline._controls_and_letters(sample + "é") == (by_pattern[0], by_pattern[1] + 1)

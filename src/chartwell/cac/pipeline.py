@@ -527,7 +527,7 @@ class Coder:
             self._answers.put(key, hits)
         return hits
 
-    def pcs_answer(self, sentence: str, min_score: float = 0.0) -> list:
+    def pcs_answer(self, sentence: str, min_score: float) -> list:
         """The ICD-10-PCS search's hits for a procedure sentence, those scoring under
         ``min_score`` left out (remembered: operative notes repeat their templates'
         sentences)."""

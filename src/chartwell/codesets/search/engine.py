@@ -220,15 +220,17 @@ class SearchIndex:
         parsed = self.reader.read(text)
         if not parsed.words:
             return []
-        # the skin-row rule reads the best answer however weak: such queries are not pruned
-        floor = 0.0 if _SKIN_HISTOLOGY.search(text) else min_score
+        # the skin-row rule reads the best answer however weak: a query naming the cell type
+        # is answered whole, and the floor applied after
+        cell_type = _SKIN_HISTOLOGY.search(text) is not None
         scored = self._score_documents(parsed)
-        hits = self._explain(parsed, self._hits(parsed, scored, limit, floor))
-        if hits and _skin_row_unsaid(hits[0], text):
+        hits = self._explain(parsed, self._hits(parsed, scored, limit,
+                                                0.0 if cell_type else min_score))
+        if cell_type and hits and _skin_row_unsaid(hits[0], text):
             again = self.search(_SKIN_HISTOLOGY.sub(" ", text), limit=limit)
             if again:
                 hits = [replace(hit, matched=f"{hit.matched}; {_BY_SITE}") for hit in again]
-        return hits if floor == min_score else [hit for hit in hits if hit.score >= min_score]
+        return [hit for hit in hits if hit.score >= min_score]
 
     def read(self, text: str) -> ParsedQuery:
         """How a query is read (its words, corrections and expansions), for explanations."""
@@ -644,14 +646,13 @@ class Kept:
 
 def _skin_row_unsaid(hit: SearchHit, query: str) -> bool:
     """An answer from a skin row of the Table of Neoplasms ("eyelid > squamous cell carcinoma",
-    C44.121) for a query that names the cell type but neither that site nor the skin: the
-    table names the squamous and basal cell carcinomas only under the skin's sites, while the
-    index sends the cell type to the table "by site" (Carcinoma - see also Neoplasm, by site,
-    malignant): the site is the coder's to say, and without it the cell type is asked no more
-    ("squamous cell carcinoma of the lung" C34.90; alone C80.1)."""
+    C44.121) for a query naming the cell type (asked only then) but neither that site nor the
+    skin: the table names the squamous and basal cell carcinomas only under the skin's sites,
+    while the index sends the cell type to the table "by site" (Carcinoma - see also Neoplasm,
+    by site, malignant): the site is the coder's to say, and without it the cell type is asked
+    no more ("squamous cell carcinoma of the lung" C34.90; alone C80.1)."""
     path = hit.path
-    if len(path) < 3 or not path[0].startswith("Neoplasm") or not hit.code.startswith("C44") \
-            or not _SKIN_HISTOLOGY.search(query):
+    if len(path) < 3 or not path[0].startswith("Neoplasm") or not hit.code.startswith("C44"):
         return False
     said = set(raw_words(query.lower()))
     return not said & (set(raw_words(path[1].lower())) | _SKIN)
